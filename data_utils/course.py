@@ -1,0 +1,89 @@
+"""The course's 2-D data generators, with their known semantics.
+
+All arrays are float64 features ``X`` of shape (n_samples, 2) and int64 labels ``Y_`` of
+shape (n_samples,). Randomness comes only from the ``rng`` argument.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import as_generator, check_labels
+
+__all__ = ["Random2DGaussian", "sample_gauss_2d", "sample_gmm_2d", "class_to_onehot"]
+
+
+class Random2DGaussian:
+    """A 2-D Gaussian with random mean, spread and orientation.
+
+    The mean is uniform in the box ``[minx, maxx] x [miny, maxy]``; the two eigenvalues are
+    ``(U(0,1) * range / 5) ** 2`` per axis; the covariance is ``R^T diag(eigvals) R`` with a
+    rotation ``R`` by a uniform angle in ``[0, 2 pi)``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator or int seed
+    """
+
+    minx, maxx, miny, maxy = 0.0, 10.0, 0.0, 10.0
+
+    def __init__(self, rng=None):
+        self.rng = as_generator(rng)
+        dx, dy = self.maxx - self.minx, self.maxy - self.miny
+        self.mean = np.array([self.minx, self.miny]) + self.rng.random(2) * np.array([dx, dy])
+        eigvals = (self.rng.random(2) * np.array([dx, dy]) / 5) ** 2
+        theta = self.rng.random() * 2 * np.pi
+        R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+        self.cov = R.T @ np.diag(eigvals) @ R
+
+    def get_sample(self, n: int) -> np.ndarray:
+        """Draw ``n`` points; returns ndarray of shape (n, 2)."""
+        return self.rng.multivariate_normal(self.mean, self.cov, size=int(n))
+
+    def __repr__(self) -> str:
+        return f"Random2DGaussian(mean={np.round(self.mean, 3).tolist()})"
+
+
+def sample_gauss_2d(C: int, N: int, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """``C`` random Gaussians, ``N`` points each; class ``c`` is the ``c``-th Gaussian.
+
+    Returns ``X`` of shape (C*N, 2) and ``Y_`` of shape (C*N,).
+    """
+    _check_counts(C=C, N=N)
+    rng = as_generator(rng)
+    gaussians = [Random2DGaussian(rng) for _ in range(C)]
+    X = np.vstack([g.get_sample(N) for g in gaussians])
+    Y_ = np.repeat(np.arange(C, dtype=np.int64), N)
+    return X, Y_
+
+
+def sample_gmm_2d(K: int, C: int, N: int, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """``K`` random Gaussian components, each assigned a uniformly random class of ``C``.
+
+    Returns ``X`` of shape (K*N, 2) and ``Y_`` of shape (K*N,). Some classes may be absent
+    when ``K`` is small; that is the course's semantics.
+    """
+    _check_counts(K=K, C=C, N=N)
+    rng = as_generator(rng)
+    gaussians = [Random2DGaussian(rng) for _ in range(K)]
+    classes = rng.integers(0, C, size=K)
+    X = np.vstack([g.get_sample(N) for g in gaussians])
+    Y_ = np.repeat(classes.astype(np.int64), N)
+    return X, Y_
+
+
+def class_to_onehot(Y, n_classes: int | None = None) -> np.ndarray:
+    """One-hot encode labels ``Y`` (n,) in ``0..C-1``; returns float64 (n, C).
+
+    ``n_classes`` defaults to ``max(Y) + 1``.
+    """
+    Y = check_labels(Y, name="Y", n_classes=n_classes)
+    C = int(Y.max()) + 1 if n_classes is None else int(n_classes)
+    onehot = np.zeros((Y.shape[0], C))
+    onehot[np.arange(Y.shape[0]), Y] = 1.0
+    return onehot
+
+
+def _check_counts(**counts: int) -> None:
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")

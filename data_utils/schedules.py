@@ -1,0 +1,113 @@
+"""Sample schedules: the explicit order in which training visits samples.
+
+A ``Schedule`` is an immutable description (sizes + seed). Iterating it always yields the
+same batches, so two trainers handed the same schedule see identical data. Batches are
+indices usable as ``X[index]``: int64 arrays, or ``slice(0, n)`` for full-batch steps
+(a view, no copy).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+__all__ = ["Schedule", "make_schedule", "SAMPLING_MODES"]
+
+SAMPLING_MODES = ("epoch", "replacement")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Batches of sample indices for ``n_steps`` SGD steps.
+
+    Parameters
+    ----------
+    n_samples : size of the training set.
+    batch_size : samples per step; ``None`` is full batch (every step sees all samples).
+    n_steps : total number of steps.
+    sampling : ``"epoch"`` - each epoch is a fresh permutation cut into consecutive
+        batches (the last one may be smaller); ``"replacement"`` - each step draws
+        ``batch_size`` indices uniformly with replacement.
+    seed : int seed of the order.
+    """
+
+    n_samples: int
+    batch_size: int | None
+    n_steps: int
+    sampling: str = "epoch"
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("n_samples", "n_steps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.batch_size is not None and (
+                isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer))
+                or self.batch_size < 1):
+            raise ValueError(f"batch_size must be a positive integer or None, got {self.batch_size!r}")
+        if self.sampling not in SAMPLING_MODES:
+            raise ValueError(f"sampling must be one of {SAMPLING_MODES}, got {self.sampling!r}")
+
+    @property
+    def effective_batch_size(self) -> int:
+        return self.n_samples if self.batch_size is None else min(self.batch_size, self.n_samples)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Steps that make one pass over the data (one epoch)."""
+        return -(-self.n_samples // self.effective_batch_size)
+
+    def epoch_of_step(self, step: int) -> int:
+        return step // self.steps_per_epoch
+
+    def __len__(self) -> int:
+        return self.n_steps
+
+    def __iter__(self) -> Iterator[np.ndarray | slice]:
+        n, b = self.n_samples, self.effective_batch_size
+        if self.batch_size is None:
+            full = slice(0, n)
+            for _ in range(self.n_steps):
+                yield full
+            return
+        rng = np.random.default_rng(self.seed)
+        step = 0
+        if self.sampling == "replacement":
+            while step < self.n_steps:
+                yield rng.integers(0, n, size=b)
+                step += 1
+            return
+        while step < self.n_steps:
+            perm = rng.permutation(n)
+            for start in range(0, n, b):
+                if step == self.n_steps:
+                    return
+                yield perm[start:start + b]
+                step += 1
+
+    def as_list(self) -> list[np.ndarray]:
+        """All batches as int64 arrays (full-batch slices expanded)."""
+        return [np.arange(self.n_samples)[idx] if isinstance(idx, slice) else idx for idx in self]
+
+
+def make_schedule(n_samples: int, *, batch_size: int | None = None, epochs: int | None = None,
+                  n_iter: int | None = None, sampling: str = "epoch", seed: int = 0) -> Schedule:
+    """Build a schedule from trainer knobs: exactly one of ``epochs`` or ``n_iter``.
+
+    ``epochs`` counts passes over the data (``steps_per_epoch`` steps each);
+    ``n_iter`` counts steps directly.
+    """
+    if (epochs is None) == (n_iter is None):
+        raise ValueError(f"give exactly one of epochs or n_iter, got epochs={epochs!r}, n_iter={n_iter!r}")
+    probe = Schedule(n_samples, batch_size, 1, sampling, seed)
+    if epochs is not None:
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+        n_steps = int(epochs) * probe.steps_per_epoch
+    else:
+        if isinstance(n_iter, float) and n_iter.is_integer():
+            n_iter = int(n_iter)  # the course writes param_niter=1e5
+        n_steps = n_iter
+    return Schedule(n_samples, batch_size, n_steps, sampling, seed)

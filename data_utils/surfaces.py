@@ -1,0 +1,124 @@
+"""Decision surfaces of 2-D classifiers: the course's ``graph_surface``/``graph_data``,
+multiclass decision regions, and grids of such panels."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from .figures import bounding_rect, class_colors, new_figure
+
+__all__ = ["grid_points", "graph_surface", "graph_data", "plot_decision_regions", "decision_grid"]
+
+
+def grid_points(rect, width: int = 256, height: int = 256):
+    """Grid over ``rect = ([x_min, y_min], [x_max, y_max])``.
+
+    Returns ``xx, yy`` of shape (height, width) and the points ``P`` of shape
+    (height * width, 2) in row-major order of the grid.
+    """
+    (x0, y0), (x1, y1) = rect
+    xx, yy = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y0, y1, height))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def graph_surface(fun: Callable[[np.ndarray], np.ndarray], rect, offset: float = 0.5,
+                  width: int = 256, height: int = 256, ax: Axes | None = None) -> Axes:
+    """Colour ``fun`` over ``rect``; the colour range is symmetric about ``offset`` and a
+    black contour marks ``fun == offset`` (the decision boundary of a binary classifier).
+
+    ``fun`` maps points of shape (n, 2) to scores of shape (n,).
+    """
+    if ax is None:
+        _, ax = new_figure()
+    xx, yy, P = grid_points(rect, width, height)
+    values = np.asarray(fun(P), dtype=np.float64).reshape(height, width)
+    delta = max(np.max(values) - offset, offset - np.min(values), 1e-12)
+    ax.pcolormesh(xx, yy, values, vmin=offset - delta, vmax=offset + delta, cmap="jet", shading="auto")
+    if values.min() < offset < values.max():
+        ax.contour(xx, yy, values, levels=[offset], colors="black")
+    ax.set_xlim(rect[0][0], rect[1][0])
+    ax.set_ylim(rect[0][1], rect[1][1])
+    return ax
+
+
+def graph_data(X, Y_, Y, special: Sequence[int] = (), ax: Axes | None = None) -> Axes:
+    """Scatter 2-D points coloured by true class ``Y_``: correctly predicted (``Y == Y_``)
+    as circles, misclassified as squares; indices in ``special`` drawn larger."""
+    if ax is None:
+        _, ax = new_figure()
+    X, Y_, Y = np.asarray(X), np.asarray(Y_, dtype=np.int64), np.asarray(Y, dtype=np.int64)
+    colors = class_colors(int(max(Y_.max(), Y.max())) + 1)[Y_]
+    sizes = np.full(len(X), 20.0)
+    sizes[list(special)] = 40.0
+    for mask, marker in ((Y == Y_, "o"), (Y != Y_, "s")):
+        ax.scatter(X[mask, 0], X[mask, 1], c=colors[mask], s=sizes[mask], marker=marker,
+                   edgecolors="black", linewidths=0.5)
+    return ax
+
+
+def plot_decision_regions(predict_proba: Callable[[np.ndarray], np.ndarray], rect, *,
+                          X=None, y=None, width: int = 200, height: int = 200,
+                          ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Multiclass decision regions: each grid point takes the colour of its argmax class,
+    faded towards white where the classifier is unsure (max probability near 1/C).
+
+    ``predict_proba`` maps (n, 2) points to (n, C) probabilities. With ``X``/``y``, the data
+    are drawn on top (squares where the classifier is wrong).
+    """
+    if ax is None:
+        _, ax = new_figure()
+    _, _, P = grid_points(rect, width, height)
+    proba = np.asarray(predict_proba(P))
+    n_classes = proba.shape[1]
+    if X is not None and y is not None:
+        n_classes = max(n_classes, int(np.max(y)) + 1)
+    colors = class_colors(n_classes)
+    conf = (proba.max(axis=1) - 1.0 / proba.shape[1]) / (1.0 - 1.0 / proba.shape[1])
+    shade = 0.25 + 0.6 * np.clip(conf, 0, 1)[:, None]
+    rgb = 1.0 - shade * (1.0 - colors[proba.argmax(axis=1)])
+    (x0, y0), (x1, y1) = rect
+    ax.imshow(rgb.reshape(height, width, 3), origin="lower", extent=(x0, x1, y0, y1),
+              aspect="auto", interpolation="nearest")
+    if X is not None and y is not None:
+        pred = np.asarray(predict_proba(np.asarray(X)[:, :2])).argmax(axis=1)
+        graph_data(X, y, pred, ax=ax)
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def decision_grid(panels, row_labels: Sequence[str], col_labels: Sequence[str], *,
+                  X=None, y=None, rect=None, suptitle: str | None = None, resolution: int = 120):
+    """A rows x columns figure of decision-region panels.
+
+    ``panels[i][j]`` is ``None`` (an empty panel) or ``(predict_proba, title)``; ``X``/``y``
+    are drawn on every panel. Rows and columns are labelled (e.g. hidden size x learning
+    rate). Returns the ``Figure``.
+    """
+    n_rows, n_cols = len(row_labels), len(col_labels)
+    fig, axes = new_figure(n_rows, n_cols, panel_size=(2.8, 2.6), squeeze=False)
+    if rect is None:
+        if X is None:
+            raise ValueError("decision_grid needs rect or X to know the plotted area")
+        rect = bounding_rect(X)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            ax = axes[i][j]
+            panel = panels[i][j]
+            if panel is None:
+                ax.set_axis_off()
+                continue
+            fn, title = panel
+            plot_decision_regions(fn, rect, X=X, y=y, ax=ax, title=title,
+                                  width=resolution, height=resolution)
+            if j == 0:
+                ax.set_ylabel(row_labels[i])
+            if i == n_rows - 1:
+                ax.set_xlabel(col_labels[j])
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig

@@ -1,0 +1,101 @@
+"""Stateful layer wrappers around ``functional``: parameters, gradients, one cache slot.
+
+``forward`` overwrites the cache; ``backward`` uses it and raises if no forward came
+first. Gradients are *overwritten* by each ``backward`` (never accumulated).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import functional as F
+
+__all__ = ["Linear", "Activation", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Identity",
+           "make_activation"]
+
+
+class Linear:
+    """``y = x @ W.T + b`` with ``W`` (out_features, in_features) and ``b`` (out_features,),
+    the layout of ``torch.nn.Linear``. Parameters are given (see ``init_params``)."""
+
+    def __init__(self, W: np.ndarray, b: np.ndarray):
+        if W.ndim != 2 or b.shape != (W.shape[0],):
+            raise ValueError(f"Linear needs W (out, in) and b (out,), got W {W.shape}, b {b.shape}")
+        self.W, self.b = W, b
+        self.dW, self.db = np.zeros_like(W), np.zeros_like(b)
+        self._x = None
+
+    def forward(self, x):
+        """(n, in) -> (n, out)."""
+        self._x = x
+        return F.linear_forward(x, self.W, self.b)
+
+    def backward(self, dout):
+        """(n, out) -> (n, in); stores ``dW``, ``db`` (overwritten)."""
+        if self._x is None:
+            raise RuntimeError("Linear.backward called before forward")
+        dx, self.dW[...], self.db[...] = F.linear_backward(dout, self._x, self.W)
+        return dx
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.W.shape[1]}, out_features={self.W.shape[0]}"
+
+    def __repr__(self) -> str:
+        return f"Linear({self.extra_repr()})"
+
+
+class Activation:
+    """An element-wise activation named in ``functional.ACTIVATIONS``."""
+
+    name = ""
+
+    def __init__(self, **kwargs):
+        self._fwd, self._bwd = F.ACTIVATIONS[self.name]
+        self.kwargs = kwargs
+        self._x = self._y = None
+
+    def forward(self, x):
+        self._x = x
+        self._y = self._fwd(x, **self.kwargs)
+        return self._y
+
+    def backward(self, dout):
+        if self._x is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return self._bwd(dout, self._x, self._y, **self.kwargs)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.kwargs.items())
+        return f"{type(self).__name__}({args})"
+
+
+class ReLU(Activation):
+    name = "relu"
+
+
+class LeakyReLU(Activation):
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__(negative_slope=float(negative_slope))
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+
+
+class Tanh(Activation):
+    name = "tanh"
+
+
+class Identity(Activation):
+    name = "identity"
+
+
+_BY_NAME = {cls.name: cls for cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Identity)}
+
+
+def make_activation(name: str, negative_slope: float = 0.01) -> Activation:
+    """An activation layer by name (``negative_slope`` only for leaky_relu)."""
+    if name not in _BY_NAME:
+        raise ValueError(f"unknown activation {name!r}; known: {', '.join(_BY_NAME)}")
+    return LeakyReLU(negative_slope) if name == "leaky_relu" else _BY_NAME[name]()

@@ -1,0 +1,144 @@
+"""A multilayer perceptron of any depth with explicit forward and backward passes."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from data_utils.initializers import check_sizes, init_params
+from data_utils.training import as_float_dtype
+from data_utils.validation import check_features, check_loss_targets
+
+from . import functional as F
+from .layers import Linear, make_activation
+
+__all__ = ["MLP", "LOSS_NAMES"]
+
+LOSS_NAMES = tuple(F.LOSSES)
+
+
+class MLP:
+    """``Linear -> act -> ... -> Linear`` with a loss on the last layer's output.
+
+    Parameters
+    ----------
+    params : list of ``(W, b)``, ``W`` (out, in), ``b`` (out,) - the shared layout. The
+        arrays are copied once; afterwards the model owns them and updates them in place.
+    activation : hidden activation, a key of ``functional.ACTIVATIONS``.
+    loss : ``"cross_entropy"`` (outputs are logits, targets int labels) or ``"mse"``
+        (outputs are predictions, targets floats of shape (n, k) or (n,)).
+    negative_slope : slope of leaky_relu for x < 0.
+    """
+
+    def __init__(self, params: Sequence[tuple[np.ndarray, np.ndarray]], activation: str = "relu",
+                 loss: str = "cross_entropy", negative_slope: float = 0.01):
+        if loss not in F.LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; known: {', '.join(F.LOSSES)}")
+        if len(params) < 1:
+            raise ValueError("params must hold at least one (W, b) pair")
+        dtype = as_float_dtype(np.asarray(params[0][0]).dtype)
+        self.linears = []
+        for k, (W, b) in enumerate(params):
+            W, b = np.array(W, dtype=dtype, order="C"), np.array(b, dtype=dtype)
+            if k and W.shape[1] != self.linears[-1].W.shape[0]:
+                raise ValueError(f"layer {k} expects {W.shape[1]} inputs but layer {k - 1} "
+                                 f"gives {self.linears[-1].W.shape[0]}")
+            self.linears.append(Linear(W, b))
+        self.activation, self.loss_name, self.negative_slope = activation, loss, float(negative_slope)
+        self.activations = [make_activation(activation, negative_slope) for _ in self.linears[:-1]]
+        self.layers = [layer for pair in zip(self.linears, self.activations) for layer in pair]
+        self.layers.append(self.linears[-1])
+        self._loss_fn = F.LOSSES[loss]
+        self._dout = None
+
+    @classmethod
+    def from_sizes(cls, sizes: Sequence[int], activation: str = "relu", loss: str = "cross_entropy",
+                   init: str = "lecun_normal", rng=None, dtype=np.float64,
+                   negative_slope: float = 0.01) -> "MLP":
+        """A fresh network ``[D, H1, ..., C]`` initialised by ``init`` from ``rng``."""
+        params = init_params(check_sizes(sizes), init, rng, dtype=as_float_dtype(dtype))
+        return cls(params, activation, loss, negative_slope)
+
+    # -- description -------------------------------------------------------------------
+    @property
+    def sizes(self) -> list[int]:
+        return [self.linears[0].W.shape[1]] + [lin.W.shape[0] for lin in self.linears]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.linears[0].W.dtype
+
+    @property
+    def params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The live parameter arrays (not copies), ``[(W, b), ...]``."""
+        return [(lin.W, lin.b) for lin in self.linears]
+
+    @property
+    def grads(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Gradients from the last ``backward``, ``[(dW, db), ...]``."""
+        return [(lin.dW, lin.db) for lin in self.linears]
+
+    def get_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A copy of the parameters."""
+        return [(W.copy(), b.copy()) for W, b in self.params]
+
+    def set_params(self, params) -> None:
+        """Copy ``params`` into the model's arrays in place (shapes must match)."""
+        if len(params) != len(self.linears):
+            raise ValueError(f"got {len(params)} layers of parameters, model has {len(self.linears)}")
+        for k, (lin, (W, b)) in enumerate(zip(self.linears, params)):
+            if np.shape(W) != lin.W.shape or np.shape(b) != lin.b.shape:
+                raise ValueError(f"layer {k}: got W {np.shape(W)}, b {np.shape(b)}; "
+                                 f"expected {lin.W.shape}, {lin.b.shape}")
+            lin.W[...], lin.b[...] = W, b
+
+    def __repr__(self) -> str:
+        return (f"MLP(sizes={self.sizes}, activation={self.activation!r}, loss={self.loss_name!r}, "
+                f"dtype={self.dtype.name})")
+
+    # -- validation at the public boundary ------------------------------------------------
+    def check_X(self, X) -> np.ndarray:
+        return check_features(X, n_features=self.sizes[0], dtype=self.dtype)
+
+    def check_y(self, y, n_samples: int) -> np.ndarray:
+        return check_loss_targets(y, self.loss_name, n_samples=n_samples, n_outputs=self.sizes[-1],
+                                  dtype=self.dtype)
+
+    # -- computation -----------------------------------------------------------------
+    def forward(self, X) -> np.ndarray:
+        """Network output (logits for cross-entropy), shape (n, C); caches for backward."""
+        return self._forward(self.check_X(X))
+
+    def _forward(self, X):
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def loss(self, X, y) -> float:
+        """Mean loss on ``(X, y)`` (no penalty); prepares ``backward``."""
+        X = self.check_X(X)
+        return self._loss(X, self.check_y(y, X.shape[0]))
+
+    def _loss(self, X, y) -> float:
+        value, self._dout = self._loss_fn(self._forward(X), y)
+        return value
+
+    def backward(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Gradients of the last ``loss`` w.r.t. every parameter (overwritten, not accumulated)."""
+        if self._dout is None:
+            raise RuntimeError("MLP.backward called before loss")
+        d = self._dout
+        for layer in reversed(self.layers):
+            d = layer.backward(d)
+        return self.grads
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (n, C); cross-entropy models only."""
+        if self.loss_name != "cross_entropy":
+            raise ValueError("predict_proba needs a cross_entropy model; use predict for regression")
+        return F.softmax(self.forward(X))
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels (n,) for cross-entropy models, outputs (n, k) for regression."""
+        out = self.forward(X)
+        return out.argmax(axis=1) if self.loss_name == "cross_entropy" else out

@@ -1,0 +1,84 @@
+"""Plain SGD for ``MLP``: ``theta -= lr * (grad + weight_decay * W)`` after each batch.
+
+The objective is the mean data loss plus ``(weight_decay / 2) * sum ||W||^2`` over weights
+(not biases); the reported loss includes that penalty.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from data_utils.schedules import Schedule
+from data_utils.training import TrainResult, check_sgd_hyper, collect, resolve_schedule, sgd_steps
+
+from .model import MLP
+
+__all__ = ["train", "iter_train"]
+
+
+def iter_train(model: MLP, X, y, *, lr: float, schedule: Schedule, weight_decay: float = 0.0
+               ) -> Iterator[tuple[int, float, int]]:
+    """Yield ``(step, loss, batch_len)`` after every SGD step on ``schedule``.
+
+    ``X`` (n, D) and ``y`` are validated once. Stops after the first non-finite loss,
+    which is yielded without an update. Two such iterators can be ``zip``-ped to run two
+    trainers in lockstep.
+    """
+    lr, weight_decay = check_sgd_hyper(lr, weight_decay)
+    X = model.check_X(X)
+    y = model.check_y(y, X.shape[0])
+    schedule = resolve_schedule(X.shape[0], schedule=schedule, batch_size=None, epochs=None, n_iter=None)
+    return _sgd(model, X, y, lr, weight_decay, schedule)
+
+
+def _sgd(model: MLP, X, y, lr: float, weight_decay: float, schedule: Schedule):
+    linears = model.linears
+
+    def loss_fn(index):
+        loss = model._loss(X[index], y[index])
+        model.backward()
+        if weight_decay:
+            loss += 0.5 * weight_decay * sum(float((lin.W * lin.W).sum()) for lin in linears)
+        return loss
+
+    def update_fn():
+        for lin in linears:
+            if weight_decay:
+                lin.dW += weight_decay * lin.W
+            lin.W -= lr * lin.dW
+            lin.b -= lr * lin.db
+
+    return sgd_steps(schedule, loss_fn, update_fn)
+
+
+def train(model: MLP, X, y, *, lr: float, batch_size: int | None = None, epochs: int | None = None,
+          n_iter: int | None = None, weight_decay: float = 0.0, schedule: Schedule | None = None,
+          sampling: str = "epoch", seed: int = 0,
+          callback: Callable[[int, float, MLP], None] | None = None,
+          record_steps: bool = False) -> TrainResult:
+    """Train ``model`` in place with SGD.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, D)
+    y : int labels (n_samples,) for cross-entropy, targets (n_samples, k) for MSE.
+    lr : learning rate, > 0.
+    batch_size : 1 (per-sample SGD), k, or None (full-batch gradient descent).
+    epochs, n_iter : exactly one, unless ``schedule`` is given.
+    weight_decay : L2 penalty ``lambda`` on weights, >= 0.
+    schedule : an explicit ``data_utils.Schedule``; replaces batch_size/epochs/n_iter/seed.
+    sampling, seed : how the trainer's own schedule is drawn ("epoch" or "replacement").
+    callback : called as ``callback(step, loss, model)`` after each finite step.
+    record_steps : also keep the loss of every step.
+
+    Returns
+    -------
+    TrainResult : status ("ok" / "diverged"), steps, loss history, wall time.
+    """
+    lr, weight_decay = check_sgd_hyper(lr, weight_decay)
+    X = model.check_X(X)
+    y = model.check_y(y, X.shape[0])
+    schedule = resolve_schedule(X.shape[0], schedule=schedule, batch_size=batch_size, epochs=epochs,
+                                n_iter=n_iter, sampling=sampling, seed=seed)
+    steps = _sgd(model, X, y, lr, weight_decay, schedule)
+    cb = None if callback is None else (lambda step, loss: callback(step, loss, model))
+    return collect(steps, schedule, callback=cb, record_steps=record_steps)

@@ -1,0 +1,153 @@
+"""PTDeep: the PyTorch network with fcann2's spec, built from ``nn.Linear`` layers."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from data_utils.initializers import check_sizes
+from data_utils.training import as_float_dtype
+from data_utils.validation import check_features, check_loss_targets
+
+__all__ = ["PTDeep", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "torch_dtype"]
+
+TORCH_ACTIVATIONS = {
+    "relu": lambda x, slope: F.relu(x),
+    "leaky_relu": lambda x, slope: F.leaky_relu(x, slope),
+    "sigmoid": lambda x, slope: torch.sigmoid(x),
+    "tanh": lambda x, slope: torch.tanh(x),
+    "identity": lambda x, slope: x,
+}
+# Both reductions are PyTorch's defaults: mean over the batch / over all elements.
+TORCH_LOSSES = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss}
+
+
+def torch_dtype(dtype) -> torch.dtype:
+    """``float32``/``float64`` (NumPy name, dtype or torch dtype) as a torch dtype."""
+    if isinstance(dtype, torch.dtype):
+        dtype = str(dtype).removeprefix("torch.")
+    return {np.float32: torch.float32, np.float64: torch.float64}[as_float_dtype(dtype).type]
+
+
+class PTDeep(nn.Module):
+    """``Linear -> act -> ... -> Linear`` with outputs fed to ``F.cross_entropy`` (logits)
+    or ``F.mse_loss``.
+
+    Parameters
+    ----------
+    sizes : ``[D, H1, ..., C]``; layer ``k`` is ``nn.Linear(sizes[k], sizes[k+1])`` with
+        weight (out, in) and bias (out,) - fcann2's layout.
+    activation : relu, leaky_relu, sigmoid, tanh or identity.
+    loss : "cross_entropy" or "mse".
+    dtype : float32 or float64.
+    negative_slope : leaky_relu slope.
+    device : torch device (CPU by default; nothing requires a GPU).
+
+    Initialisation is PyTorch's default; pass explicit parameters with ``from_params``.
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", loss: str = "cross_entropy",
+                 dtype=torch.float64, negative_slope: float = 0.01, device="cpu"):
+        super().__init__()
+        sizes = check_sizes(sizes)
+        if activation not in TORCH_ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; known: {', '.join(TORCH_ACTIVATIONS)}")
+        if loss not in TORCH_LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; known: {', '.join(TORCH_LOSSES)}")
+        dt = torch_dtype(dtype)
+        self.layers = nn.ModuleList(nn.Linear(i, o, dtype=dt, device=device)
+                                    for i, o in zip(sizes[:-1], sizes[1:]))
+        self.activation, self.loss_name, self.negative_slope = activation, loss, float(negative_slope)
+        self._act = TORCH_ACTIVATIONS[activation]
+        self._loss_fn = TORCH_LOSSES[loss]
+
+    @classmethod
+    def from_params(cls, params, activation: str = "relu", loss: str = "cross_entropy",
+                    negative_slope: float = 0.01, device="cpu") -> "PTDeep":
+        """A model holding copies of NumPy ``params`` ``[(W, b), ...]``; dtype follows them."""
+        if len(params) < 1:
+            raise ValueError("params must hold at least one (W, b) pair")
+        sizes = [np.shape(params[0][0])[1]] + [np.shape(W)[0] for W, _ in params]
+        model = cls(sizes, activation, loss, np.asarray(params[0][0]).dtype, negative_slope, device)
+        model.set_params(params)
+        return model
+
+    def set_params(self, params) -> None:
+        """Copy NumPy ``params`` into the layers (shapes must match)."""
+        if len(params) != len(self.layers):
+            raise ValueError(f"got {len(params)} layers of parameters, model has {len(self.layers)}")
+        with torch.no_grad():
+            for k, (layer, (W, b)) in enumerate(zip(self.layers, params)):
+                if tuple(np.shape(W)) != tuple(layer.weight.shape) or tuple(np.shape(b)) != tuple(layer.bias.shape):
+                    raise ValueError(f"layer {k}: got W {np.shape(W)}, b {np.shape(b)}; expected "
+                                     f"{tuple(layer.weight.shape)}, {tuple(layer.bias.shape)}")
+                layer.weight.copy_(torch.as_tensor(np.asarray(W)))
+                layer.bias.copy_(torch.as_tensor(np.asarray(b)))
+
+    def to_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of the parameters as NumPy ``[(W, b), ...]``."""
+        return [(layer.weight.detach().cpu().numpy().copy(), layer.bias.detach().cpu().numpy().copy())
+                for layer in self.layers]
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0].in_features] + [layer.out_features for layer in self.layers]
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.layers[0].weight.dtype
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        return np.dtype(str(self.dtype).removeprefix("torch."))
+
+    def count_params(self) -> tuple[int, dict[str, tuple[int, ...]]]:
+        """Total number of parameters and the shape of each named parameter."""
+        shapes = {name: tuple(p.shape) for name, p in self.named_parameters()}
+        return sum(p.numel() for p in self.parameters()), shapes
+
+    def extra_repr(self) -> str:
+        return f"activation={self.activation!r}, loss={self.loss_name!r}"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(n, D) -> (n, C) outputs (logits for cross-entropy)."""
+        for layer in self.layers[:-1]:
+            x = self._act(layer(x), self.negative_slope)
+        return self.layers[-1](x)
+
+    def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Mean loss of the batch (no penalty)."""
+        return self._loss_fn(self(x), y)
+
+    # -- NumPy boundary ---------------------------------------------------------------
+    def check_X(self, X) -> np.ndarray:
+        return check_features(X, n_features=self.sizes[0], dtype=self.np_dtype)
+
+    def check_y(self, y, n_samples: int) -> np.ndarray:
+        return check_loss_targets(y, self.loss_name, n_samples=n_samples, n_outputs=self.sizes[-1],
+                                  dtype=self.np_dtype)
+
+    def _device(self):
+        return self.layers[0].weight.device
+
+    @torch.inference_mode()
+    def output(self, X) -> np.ndarray:
+        """Network outputs for NumPy ``X`` (n, D) as NumPy (n, C); no graph is kept."""
+        x = torch.from_numpy(self.check_X(X)).to(self._device())
+        return self(x).cpu().numpy()
+
+    @torch.inference_mode()
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (n, C) as NumPy; cross-entropy models only."""
+        if self.loss_name != "cross_entropy":
+            raise ValueError("predict_proba needs a cross_entropy model; use predict for regression")
+        x = torch.from_numpy(self.check_X(X)).to(self._device())
+        return torch.softmax(self(x), dim=1).cpu().numpy()
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels (n,) for cross-entropy models, outputs (n, k) for regression."""
+        out = self.output(X)
+        return out.argmax(axis=1) if self.loss_name == "cross_entropy" else out
