@@ -113,7 +113,8 @@ class MLPClassifierBase(ClassifierMixin, _MLPEstimatorBase):
 
     def predict(self, X):
         """Most probable class labels, shape (n_samples,)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: raises NotFittedError before classes_ exists
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class MLPRegressorBase(RegressorMixin, _MLPEstimatorBase):

@@ -172,7 +172,7 @@ def load_dataset(name: str, *, seed=0, test_size: float = 0.25, standardize: boo
     if not (isinstance(test_size, (int, float)) and 0 < test_size < 1):
         raise ValueError(f"test_size must be in (0, 1), got {test_size!r}")
     data_rng, split_rng = as_generator(seed).spawn(2)
-    out = spec.make(data_rng, **params)
+    out = spec.make(rng=data_rng, **params)
     if spec.fixed_split:
         X_tr, y_tr, X_te, y_te = out
     else:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
+import numpy as np
+
 from data_utils.schedules import Schedule
 from data_utils.training import TrainResult, check_sgd_hyper, collect, resolve_schedule, sgd_steps
 
@@ -81,4 +83,6 @@ def train(model: MLP, X, y, *, lr: float, batch_size: int | None = None, epochs:
                                 n_iter=n_iter, sampling=sampling, seed=seed)
     steps = _sgd(model, X, y, lr, weight_decay, schedule)
     cb = None if callback is None else (lambda step, loss: callback(step, loss, model))
-    return collect(steps, schedule, callback=cb, record_steps=record_steps)
+    # A diverging run overflows on its way to inf/NaN; that is a recorded result, not a warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return collect(steps, schedule, callback=cb, record_steps=record_steps)

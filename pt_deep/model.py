@@ -12,17 +12,40 @@ from data_utils.initializers import check_sizes
 from data_utils.training import as_float_dtype
 from data_utils.validation import check_features, check_loss_targets
 
-__all__ = ["PTDeep", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "torch_dtype"]
+__all__ = ["PTDeep", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "torch_dtype", "to_tensor"]
 
-TORCH_ACTIVATIONS = {
-    "relu": lambda x, slope: F.relu(x),
-    "leaky_relu": lambda x, slope: F.leaky_relu(x, slope),
-    "sigmoid": lambda x, slope: torch.sigmoid(x),
-    "tanh": lambda x, slope: torch.tanh(x),
-    "identity": lambda x, slope: x,
-}
+
+
+def _relu(x, slope):
+    return F.relu(x)
+
+
+def _leaky_relu(x, slope):
+    return F.leaky_relu(x, slope)
+
+
+def _sigmoid(x, slope):
+    return torch.sigmoid(x)
+
+
+def _tanh(x, slope):
+    return torch.tanh(x)
+
+
+def _identity(x, slope):
+    return x
+
+
+# Module-level functions (not lambdas) so that models pickle.
+TORCH_ACTIVATIONS = {"relu": _relu, "leaky_relu": _leaky_relu, "sigmoid": _sigmoid, "tanh": _tanh,
+                     "identity": _identity}
 # Both reductions are PyTorch's defaults: mean over the batch / over all elements.
 TORCH_LOSSES = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss}
+
+
+def to_tensor(array: np.ndarray, device="cpu") -> torch.Tensor:
+    """A tensor sharing ``array``'s memory (a copy when it is read-only, which torch cannot share)."""
+    return torch.from_numpy(array if array.flags.writeable else array.copy()).to(device)
 
 
 def torch_dtype(dtype) -> torch.dtype:
@@ -136,7 +159,7 @@ class PTDeep(nn.Module):
     @torch.inference_mode()
     def output(self, X) -> np.ndarray:
         """Network outputs for NumPy ``X`` (n, D) as NumPy (n, C); no graph is kept."""
-        x = torch.from_numpy(self.check_X(X)).to(self._device())
+        x = to_tensor(self.check_X(X), self._device())
         return self(x).cpu().numpy()
 
     @torch.inference_mode()
@@ -144,7 +167,7 @@ class PTDeep(nn.Module):
         """Class probabilities (n, C) as NumPy; cross-entropy models only."""
         if self.loss_name != "cross_entropy":
             raise ValueError("predict_proba needs a cross_entropy model; use predict for regression")
-        x = torch.from_numpy(self.check_X(X)).to(self._device())
+        x = to_tensor(self.check_X(X), self._device())
         return torch.softmax(self(x), dim=1).cpu().numpy()
 
     def predict(self, X) -> np.ndarray:

@@ -15,7 +15,7 @@ import torch
 from data_utils.schedules import Schedule
 from data_utils.training import TrainResult, check_sgd_hyper, collect, resolve_schedule, sgd_steps
 
-from .model import PTDeep
+from .model import PTDeep, to_tensor
 
 __all__ = ["train", "iter_train", "num_threads"]
 
@@ -47,8 +47,7 @@ def make_optimizer(model: PTDeep, lr: float, weight_decay: float) -> torch.optim
 def _sgd(model: PTDeep, X: np.ndarray, y: np.ndarray, lr: float, weight_decay: float,
          schedule: Schedule):
     device = model._device()
-    x_all = torch.from_numpy(X).to(device)
-    y_all = torch.from_numpy(y).to(device)
+    x_all, y_all = to_tensor(X, device), to_tensor(y, device)
     optimizer = make_optimizer(model, lr, weight_decay)
     weights = [layer.weight for layer in model.layers]
 
