@@ -1,0 +1,70 @@
+"""Training one cell. Runs inside a worker process: BLAS and torch limited to one thread,
+every failure turned into a recorded status instead of an exception."""
+from __future__ import annotations
+
+import time
+import traceback
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from data_utils import classification_metrics, regression_metrics
+
+from .config import ExperimentConfig
+from .implementations import get_impl
+from .setup import RunSetup, prepare
+
+__all__ = ["train_cell", "evaluate"]
+
+
+def evaluate(setup: RunSetup, output_fn) -> dict:
+    """Train/test metrics from ``output_fn(X)`` (probabilities or predictions); a split whose
+    outputs are not finite (a diverged model) gets ``None``."""
+    ds = setup.dataset
+    out = {}
+    for split, X, y in (("train", setup.X_train, ds.y_train), ("test", setup.X_test, ds.y_test)):
+        with np.errstate(all="ignore"):
+            pred = np.asarray(output_fn(X), dtype=np.float64)
+        if not np.isfinite(pred).all():
+            out[split] = None
+        elif setup.is_classification:
+            out[split] = classification_metrics(y, pred.argmax(axis=1), pred, n_classes=ds.n_classes)
+        else:
+            out[split] = regression_metrics(y, pred[:, 0] if pred.shape[1] == 1 else pred)
+    return out
+
+
+def train_cell(spec: dict, save_models: bool = False) -> dict:
+    """Train one implementation on one grid point.
+
+    Returns a JSON-ready record: ``status`` ("ok", "diverged" or "error"), ``error``,
+    ``n_steps``, ``diverged_at``, ``final_loss``, ``wall_time`` and ``time_per_step``
+    (seconds, training loop only), ``metrics`` (train/test), ``loss_curve`` (per epoch),
+    and ``params`` (NumPy arrays, not JSON; the runner stores them in ``models/``). Parameters
+    are kept with ``save_models`` and always for 2-D inputs, whose decision surfaces are
+    drawn from them.
+    """
+    record = {"status": "error", "error": None, "loss": None, "n_steps": 0, "diverged_at": None,
+              "final_loss": None, "wall_time": None, "time_per_step": None, "metrics": None,
+              "loss_curve": [], "params": None}
+    start = time.perf_counter()
+    try:
+        cfg = ExperimentConfig.model_validate({**spec, "sweep": {}})
+        impl = get_impl(cfg.impl)
+        with threadpool_limits(limits=1):
+            setup = prepare(cfg)
+            record["loss"] = setup.loss
+            model = impl.build(setup.params, cfg.model.activation, setup.loss, cfg.model.negative_slope)
+            result = impl.train(model, setup.X_train, setup.dataset.y_train, lr=cfg.train.lr,
+                                weight_decay=cfg.train.weight_decay, schedule=setup.schedule)
+            metrics = evaluate(setup, lambda X: impl.output(model, X))
+        record.update(status=result.status, n_steps=result.n_steps, diverged_at=result.diverged_at,
+                      final_loss=result.final_loss, wall_time=result.wall_time,
+                      time_per_step=result.wall_time / max(result.n_steps, 1), metrics=metrics,
+                      loss_curve=list(result.loss_per_epoch),
+                      params=impl.get_params(model) if save_models or setup.sizes[0] == 2 else None)
+    except Exception as exc:  # noqa: BLE001 - a failing cell is a result, the sweep goes on
+        record.update(status="error", error=f"{type(exc).__name__}: {exc}",
+                      traceback=traceback.format_exc(limit=5))
+    record["cell_time"] = time.perf_counter() - start
+    return record

@@ -1,0 +1,292 @@
+"""The experiment config: a typed schema (pydantic), TOML loading, ``--set`` overrides and
+error messages that name the file and the key path (``train.lr: must be > 0, got -0.1``).
+
+A config describes one base run plus a ``[sweep]`` table whose (dotted) keys list values
+for any key of the base run, e.g. ``model.hidden = [5, 20]``, ``train.lr = [0.01, 0.1]``,
+``seed = [0, 1]``, ``impl = ["numpy", "torch"]``.
+"""
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
+
+from data_utils.initializers import INIT_SCHEMES
+from data_utils.registry import DATASETS, dataset_params
+
+__all__ = ["ExperimentConfig", "ConfigError", "load_config", "parse_config", "apply_overrides",
+           "flatten", "set_path", "dump_toml", "IMPLEMENTATIONS"]
+
+IMPLEMENTATIONS = ("numpy", "torch")
+_DEFAULT_EPOCHS = 100
+
+
+class ConfigError(ValueError):
+    """An invalid config; ``str(err)`` lists every problem as ``source: key.path: message``."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source, self.problems = source, problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
+
+
+class DataSpec(_Strict):
+    dataset: Literal[tuple(DATASETS)] = "gauss"
+    params: dict[str, Any] = Field(default_factory=dict)
+    test_size: float = Field(0.25, gt=0, lt=1)
+    standardize: bool = False
+    seed: int = Field(0, ge=0)
+
+    @field_validator("params")
+    @classmethod
+    def _known_params(cls, params, info: ValidationInfo):
+        dataset = info.data.get("dataset")
+        if dataset is None:  # the dataset itself was invalid and is reported already
+            return params
+        allowed = dataset_params(dataset)
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            raise ValueError(f"dataset {dataset!r} has no parameter {unknown[0]!r} "
+                             f"(allowed: {', '.join(allowed) or 'none'})")
+        return params
+
+
+class ModelSpec(_Strict):
+    hidden: list[int] = Field(default_factory=lambda: [10])
+    activation: Literal["relu", "leaky_relu", "sigmoid", "tanh", "identity"] = "relu"
+    init: Literal[tuple(INIT_SCHEMES)] = "lecun_normal"
+    loss: Literal["auto", "cross_entropy", "mse"] = "auto"
+    negative_slope: float = Field(0.01, ge=0)
+
+    @field_validator("hidden", mode="before")
+    @classmethod
+    def _hidden(cls, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value]
+        if isinstance(value, list) and any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in value):
+            raise ValueError(f"must be a positive int or a list of positive ints, got {value!r}")
+        return value
+
+
+class TrainSpec(_Strict):
+    lr: float = Field(0.1, gt=0)
+    batch_size: int | Literal["full"] = 32
+    epochs: int | None = Field(None, ge=1)
+    n_iter: int | None = Field(None, ge=1)
+    weight_decay: float = Field(0.0, ge=0)
+    dtype: Literal["float32", "float64"] = "float64"
+    sampling: Literal["epoch", "replacement"] = "epoch"
+
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _batch_size(cls, value):
+        if value == "full" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError(f'must be a positive int or "full", got {value!r}')
+
+    @model_validator(mode="after")
+    def _one_length(self):
+        if self.epochs is not None and self.n_iter is not None:
+            raise ValueError(f"give epochs or n_iter, not both (got epochs={self.epochs}, n_iter={self.n_iter})")
+        if self.epochs is None and self.n_iter is None:
+            self.epochs = _DEFAULT_EPOCHS
+        return self
+
+    @property
+    def batch(self) -> int | None:
+        """``batch_size`` for the trainers (``None`` is full batch)."""
+        return None if self.batch_size == "full" else self.batch_size
+
+
+class OutputSpec(_Strict):
+    dir: str = "results"
+    save_models: bool = False
+    plot_resolution: int = Field(150, ge=20, le=1000)
+
+
+class ExperimentConfig(_Strict):
+    name: str = Field("experiment", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    seed: int = Field(0, ge=0)
+    impl: Literal[IMPLEMENTATIONS] = "numpy"
+    data: DataSpec = Field(default_factory=DataSpec)
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    train: TrainSpec = Field(default_factory=TrainSpec)
+    output: OutputSpec = Field(default_factory=OutputSpec)
+    sweep: dict[str, Any] = Field(default_factory=lambda: {"impl": list(IMPLEMENTATIONS)})
+
+    def base(self) -> dict:
+        """The run description without sweep and output: what a cell is made of."""
+        return self.model_dump(exclude={"sweep", "output", "name", "description"}, exclude_none=True)
+
+    @property
+    def sweep_axes(self) -> dict[str, list]:
+        """Flattened sweep, ``{"train.lr": [...], ...}``, in file order."""
+        return flatten(self.sweep)
+
+
+def flatten(table: dict, prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``; lists are leaves."""
+    out = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def set_path(tree: dict, path: str, value) -> None:
+    """Set ``tree["a"]["b"] = value`` for ``path = "a.b"``, creating tables on the way."""
+    *parents, leaf = path.split(".")
+    node = tree
+    for key in parents:
+        if not isinstance(node.get(key, {}), dict):
+            raise KeyError(path)
+        node = node.setdefault(key, {})
+    node[leaf] = value
+
+
+def _parse_value(text: str):
+    """A ``--set`` value as TOML (numbers, booleans, lists, quoted strings), else a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(raw: dict, overrides: list[str], source: str = "--set") -> dict:
+    """Apply ``key.path=value`` overrides to a raw config table (a copy is returned)."""
+    raw = copy.deepcopy(raw)
+    problems = []
+    for item in overrides:
+        if "=" not in item:
+            problems.append(f"{item!r}: expected key.path=value")
+            continue
+        path, text = item.split("=", 1)
+        path = path.strip()
+        if not path:
+            problems.append(f"{item!r}: empty key")
+            continue
+        try:
+            set_path(raw, path, _parse_value(text.strip()))
+        except KeyError:
+            problems.append(f"{path}: cannot set a key inside a non-table value")
+    if problems:
+        raise ConfigError(source, problems)
+    return raw
+
+
+def _describe(error: dict) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
+        bound = next(iter(ctx.values()))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
+        return f"must be {op} {bound}, got {value!r}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {value!r}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"must match {ctx.get('pattern')} (letters, digits, _ . -), got {value!r}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        wanted = {"int": "an integer", "float": "a number", "bool": "true or false", "string": "a string",
+                  "list": "a list", "dict": "a table"}.get(kind.split("_")[0], kind.split("_")[0])
+        return f"must be {wanted}, got {value!r}"
+    return f"{error['msg']}, got {value!r}"
+
+
+def _loc(error: dict) -> str:
+    # drop pydantic's union/literal branch markers such as "int" or "literal['full']"
+    parts = [str(p) for p in error["loc"] if not (isinstance(p, str) and (p in ("int", "float", "str")
+                                                                        or p.startswith(("literal[", "function-"))))]
+    return ".".join(parts) or "(top level)"
+
+
+def _validate(raw: dict, source: str, prefix: str = "") -> ExperimentConfig:
+    try:
+        return ExperimentConfig.model_validate(raw)
+    except ValidationError as exc:
+        seen, problems = set(), []
+        for err in exc.errors():
+            line = f"{prefix}{_loc(err)}: {_describe(err)}"
+            if line not in seen:
+                seen.add(line)
+                problems.append(line)
+        raise ConfigError(source, problems) from None
+
+
+def _validate_sweep(cfg: ExperimentConfig, raw: dict, source: str) -> None:
+    problems = []
+    if not isinstance(cfg.sweep, dict):
+        raise ConfigError(source, ["sweep: must be a table"])
+    for path, values in cfg.sweep_axes.items():
+        where = f"sweep.{path}"
+        if path.split(".")[0] in ("sweep", "output", "name", "description"):
+            problems.append(f"{where}: cannot sweep over {path.split('.')[0]}")
+            continue
+        if not isinstance(values, list):
+            problems.append(f"{where}: must be a list of values, got {values!r}")
+            continue
+        if not values:
+            problems.append(f"{where}: must not be empty")
+            continue
+        if len(set(map(repr, values))) != len(values):
+            problems.append(f"{where}: has duplicate values {values!r}")
+            continue
+        for k, value in enumerate(values):
+            trial = copy.deepcopy(raw)
+            trial.pop("sweep", None)
+            set_path(trial, path, value)
+            try:
+                _validate(trial, source)
+            except ConfigError as err:
+                problems.extend(f"{where}[{k}] -> {p}" for p in err.problems)
+                break
+    if problems:
+        raise ConfigError(source, problems)
+
+
+def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ()) -> ExperimentConfig:
+    """Validate a raw config table (after ``overrides``) into an ``ExperimentConfig``."""
+    raw = apply_overrides(raw, list(overrides)) if overrides else copy.deepcopy(raw)
+    cfg = _validate(raw, source)
+    _validate_sweep(cfg, raw, source)
+    return cfg
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] = ()) -> ExperimentConfig:
+    """Read, override and validate a TOML config. ``name`` defaults to the file's stem."""
+    if path is None:
+        from .catalog import default_config_path
+        path = default_config_path()
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+    raw.setdefault("name", path.stem)
+    return parse_config(raw, str(path), overrides)
+
+
+def dump_toml(cfg: ExperimentConfig) -> str:
+    """The resolved config as TOML (what a run saves next to its results)."""
+    return tomli_w.dumps(cfg.model_dump(exclude_none=True))

@@ -1,0 +1,104 @@
+"""Running a sweep: expand, skip finished cells, train the rest in parallel (joblib: local
+processes or a Dask cluster), append each result as it arrives, then render outputs."""
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from joblib import Parallel, delayed, parallel_config
+from tqdm.auto import tqdm
+
+from .cell import train_cell
+from .config import ExperimentConfig
+from .store import RunStore
+from .sweep import Cell, expand
+
+__all__ = ["run_sweep", "SweepSummary", "run_dir_for"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepSummary:
+    run_dir: Path
+    n_cells: int
+    n_skipped: int
+    counts: dict[str, int] = field(default_factory=dict)  # status -> number of cells (all, incl. skipped)
+
+    @property
+    def failed(self) -> bool:
+        """True when any cell errored (diverged cells are results, not failures)."""
+        return self.counts.get("error", 0) > 0
+
+
+def run_dir_for(cfg: ExperimentConfig, out: str | Path | None = None) -> Path:
+    return Path(out) if out is not None else Path(cfg.output.dir) / cfg.name
+
+
+def _job(cell: Cell, save_models: bool) -> dict:
+    return {"id": cell.id, "pair": cell.pair, "impl": cell.impl, "keys": cell.keys, "spec": cell.spec,
+            **train_cell(cell.spec, save_models=save_models)}
+
+
+def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int | None = None,
+              backend: str = "loky", scheduler: str | None = None, fresh: bool = False,
+              progress: bool = True, render: bool = True) -> SweepSummary:
+    """Run every unfinished cell of ``cfg`` and (with ``render``) write tables, plots, report.
+
+    ``jobs``: worker processes (default: all cores). ``backend``: "loky" (local processes)
+    or "dask" (``scheduler`` is the address of a dask.distributed scheduler).
+    """
+    if backend not in ("loky", "dask"):
+        raise ValueError(f"backend must be 'loky' or 'dask', got {backend!r}")
+    if backend == "dask" and not scheduler:
+        raise ValueError("the dask backend needs --scheduler ADDRESS")
+    run_dir = run_dir_for(cfg, out)
+    if fresh and run_dir.exists():
+        shutil.rmtree(run_dir)
+    store = RunStore(run_dir)
+    store.create(cfg)
+    cells = expand(cfg)
+    done = store.finished_ids()
+    todo = [c for c in cells if c.id not in done]
+    log.info("%s: %d cells, %d already finished, %d to run", cfg.name, len(cells), len(cells) - len(todo), len(todo))
+    if todo:
+        _execute(todo, store, cfg, jobs=jobs or -1, backend=backend, scheduler=scheduler, progress=progress)
+    wanted = {c.id for c in cells}
+    counts: dict[str, int] = {}
+    for rec in store.records():
+        if rec["id"] in wanted:
+            counts[rec["status"]] = counts.get(rec["status"], 0) + 1
+    if render:
+        from .report import render_run
+        render_run(run_dir)
+    return SweepSummary(run_dir, len(cells), len(cells) - len(todo), counts)
+
+
+def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, backend: str,
+             scheduler: str | None, progress: bool) -> None:
+    tasks = (delayed(_job)(cell, cfg.output.save_models) for cell in todo)
+    bar = tqdm(total=len(todo), desc=cfg.name, unit="cell", disable=not progress, file=sys.stderr)
+    if backend == "dask":
+        from dask.distributed import Client
+        with Client(scheduler) as client, parallel_config(backend="dask"):
+            log.info("dask: %s", client)
+            results = Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
+            _consume(results, store, bar)
+    else:
+        # inner_max_num_threads=1: workers' BLAS pools get one thread; torch is set per cell.
+        with parallel_config(backend="loky", inner_max_num_threads=1):
+            results = Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
+            _consume(results, store, bar)
+    bar.close()
+
+
+def _consume(results, store: RunStore, bar) -> None:
+    for record in results:
+        store.append(record)
+        if record["status"] != "ok":
+            log.warning("cell %s (%s): %s %s", record["id"], record["impl"], record["status"],
+                        record.get("error") or f"at step {record.get('diverged_at')}")
+        bar.update(1)

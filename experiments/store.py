@@ -1,0 +1,149 @@
+"""The on-disk layout of one run and crash-safe writes.
+
+``cells.jsonl`` gets one complete line per finished cell, flushed and fsynced; a line torn
+by a kill is cut off on the next open, so a resumed run never sees a corrupt or duplicated
+row. Side files (curves, models) are written atomically *before* their line.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from data_utils.param_io import save_params_npz
+
+from .config import ExperimentConfig, dump_toml
+
+__all__ = ["RunStore", "environment_record"]
+
+log = logging.getLogger(__name__)
+
+_PACKAGES = ("numpy", "torch", "scikit-learn", "pandas", "matplotlib", "joblib", "pydantic", "dask",
+             "distributed", "threadpoolctl")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def environment_record() -> dict:
+    """Package versions, Python, CPU and git commit of this run."""
+    versions = {}
+    for pkg in _PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                                cwd=Path(__file__).parent).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "python": sys.version.split()[0],
+            "platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(), "git_commit": commit,
+            "packages": versions}
+
+
+class RunStore:
+    """Files of one run under ``root``."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.cells_path = self.root / "cells.jsonl"
+        self.config_path = self.root / "config.toml"
+        self.env_path = self.root / "environment.json"
+        self.curves_dir = self.root / "curves"
+        self.models_dir = self.root / "models"
+        self.tables_dir = self.root / "tables"
+        self.plots_dir = self.root / "plots"
+
+    def create(self, cfg: ExperimentConfig) -> None:
+        for folder in (self.root, self.curves_dir, self.models_dir, self.tables_dir, self.plots_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.config_path, dump_toml(cfg).encode())
+        _atomic_write(self.env_path, json.dumps(environment_record(), indent=2).encode())
+        self._repair()
+
+    def _repair(self) -> None:
+        """Cut a torn last line (a kill mid-write) so appends start on a fresh line."""
+        if not self.cells_path.exists():
+            return
+        data = self.cells_path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            cut = data.rfind(b"\n") + 1
+            log.warning("%s: dropping a torn last line (%d bytes) left by an interrupted run",
+                        self.cells_path, len(data) - cut)
+            with open(self.cells_path, "r+b") as fh:
+                fh.truncate(cut)
+
+    def records(self) -> list[dict]:
+        """Finished cells, first record per id; unreadable lines are skipped with a warning."""
+        if not self.cells_path.exists():
+            return []
+        out, seen = [], set()
+        for k, line in enumerate(self.cells_path.read_text().splitlines()):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                log.warning("%s:%d is not valid JSON; ignored", self.cells_path, k + 1)
+                continue
+            if rec.get("id") not in seen:
+                seen.add(rec.get("id"))
+                out.append(rec)
+        return out
+
+    def finished_ids(self) -> set[str]:
+        return {rec["id"] for rec in self.records()}
+
+    def append(self, record: dict) -> None:
+        """Write the side files of ``record``, then its line (flushed and fsynced)."""
+        record = dict(record)
+        curve = record.pop("loss_curve", [])
+        params = record.pop("params", None)
+        if record.get("status") != "error":
+            record.pop("traceback", None)
+        _atomic_write(self.curves_dir / f"{record['id']}.json", json.dumps(curve).encode())
+        if params is not None:
+            meta = {"sizes": [params[0][0].shape[1]] + [W.shape[0] for W, _ in params],
+                    "activation": record["spec"]["model"]["activation"], "loss": record["loss"],
+                    "dtype": np.asarray(params[0][0]).dtype.name,
+                    "negative_slope": record["spec"]["model"]["negative_slope"], "library": record["impl"]}
+            tmp = self.models_dir / f"{record['id']}.npz.tmp"
+            save_params_npz(tmp, params, meta)
+            os.replace(tmp, self.models_dir / f"{record['id']}.npz")
+        line = json.dumps(record, sort_keys=True) + "\n"
+        with open(self.cells_path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def curve(self, cell_id: str) -> list[float]:
+        path = self.curves_dir / f"{cell_id}.json"
+        return json.loads(path.read_text()) if path.exists() else []
+
+    def model_path(self, cell_id: str) -> Path | None:
+        path = self.models_dir / f"{cell_id}.npz"
+        return path if path.exists() else None

@@ -1,0 +1,104 @@
+"""Summary tables of a run (pandas): per-cell rows, and per grid point the numpy and torch
+results side by side (mean +/- std over seeds), their difference, and time per step."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["cells_frame", "summary_frame", "axis_label", "metric_names", "format_summary"]
+
+
+def axis_label(value) -> str:
+    """A swept value as a short label (hidden ``[10, 10]`` -> ``10x10``)."""
+    if isinstance(value, list):
+        return "x".join(str(v) for v in value)
+    return str(value)
+
+
+def metric_names(task: str) -> tuple[str, str]:
+    """(test metric, train metric) columns shown for a task; higher is better for accuracy."""
+    return ("test_acc", "train_acc") if task == "classification" else ("test_mse", "train_mse")
+
+
+def _metric(rec: dict, split: str, name: str):
+    m = (rec.get("metrics") or {}).get(split)
+    return np.nan if m is None else m.get(name, np.nan)
+
+
+def cells_frame(records: list[dict], axes: list[str]) -> pd.DataFrame:
+    """One row per cell with its grid labels, status, metrics and timing."""
+    rows = []
+    for rec in records:
+        row = {"id": rec["id"], "impl": rec["impl"]}
+        for path in axes:
+            row[path] = axis_label(rec["keys"].get(path)) if path in rec["keys"] else ""
+        row["seed"] = rec["spec"]["seed"]
+        row.update(status=rec["status"], error=rec.get("error"), n_steps=rec.get("n_steps"),
+                   diverged_at=rec.get("diverged_at"), final_loss=rec.get("final_loss"),
+                   us_per_step=(rec.get("time_per_step") or np.nan) * 1e6)
+        if rec.get("loss") == "mse":
+            row.update(train_mse=_metric(rec, "train", "mse"), test_mse=_metric(rec, "test", "mse"),
+                       test_r2=_metric(rec, "test", "r2"))
+        else:
+            row.update(train_acc=_metric(rec, "train", "accuracy"), test_acc=_metric(rec, "test", "accuracy"),
+                       test_macro_f1=_metric(rec, "test", "macro_f1"),
+                       test_log_loss=_metric(rec, "test", "log_loss"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.DataFrame:
+    """Per grid point (``group_axes``): mean/std over seeds per implementation, side by side.
+
+    Columns: ``<metric>_mean_<impl>``, ``<metric>_std_<impl>`` for the test and train
+    metric and final loss, ``us_per_step_<impl>``, ``n_<impl>``, ``diverged_<impl>``,
+    ``errors_<impl>``, then ``<test metric>_diff`` (numpy - torch) and ``speedup``
+    (torch time / numpy time).
+    """
+    test_m, train_m = metric_names(task)
+    keys = group_axes or ["_all"]
+    frame = cells.assign(_all="all") if not group_axes else cells
+    parts = []
+    for impl, sub in frame.groupby("impl", sort=True):
+        g = sub.groupby(keys, sort=False)
+        part = pd.DataFrame({
+            f"{test_m}_mean": g[test_m].mean(), f"{test_m}_std": g[test_m].std(ddof=0),
+            f"{train_m}_mean": g[train_m].mean(), f"{train_m}_std": g[train_m].std(ddof=0),
+            "final_loss_mean": g["final_loss"].mean(),
+            "us_per_step": g["us_per_step"].mean(),
+            "n": g.size(), "diverged": g["status"].apply(lambda s: int((s == "diverged").sum())),
+            "errors": g["status"].apply(lambda s: int((s == "error").sum())),
+        })
+        part.columns = [f"{c}_{impl}" for c in part.columns]
+        parts.append(part)
+    out = pd.concat(parts, axis=1)
+    if {f"{test_m}_mean_numpy", f"{test_m}_mean_torch"} <= set(out.columns):
+        out[f"{test_m}_diff"] = out[f"{test_m}_mean_numpy"] - out[f"{test_m}_mean_torch"]
+        out["speedup"] = out["us_per_step_torch"] / out["us_per_step_numpy"]
+    out = out.reset_index()
+    return out.drop(columns=["_all"]) if not group_axes else out
+
+
+def format_summary(summary: pd.DataFrame, group_axes: list[str], task: str) -> pd.DataFrame:
+    """A readable version for Markdown/HTML: ``mean +/- std`` strings, rounded times."""
+    test_m, train_m = metric_names(task)
+    impls = [i for i in ("numpy", "torch") if f"n_{i}" in summary.columns]
+    out = summary[group_axes].copy() if group_axes else pd.DataFrame(index=summary.index)
+
+    def pm(mean, std):
+        return "—" if pd.isna(mean) else f"{mean:.4f} ± {0.0 if pd.isna(std) else std:.4f}"
+
+    for impl in impls:
+        out[f"{test_m} {impl}"] = [pm(m, s) for m, s in zip(summary[f"{test_m}_mean_{impl}"], summary[f"{test_m}_std_{impl}"])]
+    if f"{test_m}_diff" in summary:
+        out[f"{test_m} numpy−torch"] = summary[f"{test_m}_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")
+    for impl in impls:
+        out[f"{train_m} {impl}"] = [pm(m, s) for m, s in zip(summary[f"{train_m}_mean_{impl}"], summary[f"{train_m}_std_{impl}"])]
+    for impl in impls:
+        out[f"µs/step {impl}"] = summary[f"us_per_step_{impl}"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}")
+    if "speedup" in summary:
+        out["torch/numpy time"] = summary["speedup"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}x")
+    for impl in impls:
+        out[f"runs {impl} (div/err)"] = [f"{n} ({d}/{e})" for n, d, e in
+                                         zip(summary[f"n_{impl}"], summary[f"diverged_{impl}"], summary[f"errors_{impl}"])]
+    return out
