@@ -23,14 +23,15 @@ def evaluate(setup: RunSetup, output_fn) -> dict:
     ds = setup.dataset
     out = {}
     for split, X, y in (("train", setup.X_train, ds.y_train), ("test", setup.X_test, ds.y_test)):
+        # a diverged model's outputs may overflow in the metrics: that is part of its result
         with np.errstate(all="ignore"):
             pred = np.asarray(output_fn(X), dtype=np.float64)
-        if not np.isfinite(pred).all():
-            out[split] = None
-        elif setup.is_classification:
-            out[split] = classification_metrics(y, pred.argmax(axis=1), pred, n_classes=ds.n_classes)
-        else:
-            out[split] = regression_metrics(y, pred[:, 0] if pred.shape[1] == 1 else pred)
+            if not np.isfinite(pred).all():
+                out[split] = None
+            elif setup.is_classification:
+                out[split] = classification_metrics(y, pred.argmax(axis=1), pred, n_classes=ds.n_classes)
+            else:
+                out[split] = regression_metrics(y, pred[:, 0] if pred.shape[1] == 1 else pred)
     return out
 
 

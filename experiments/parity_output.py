@@ -28,7 +28,7 @@ def print_parity(result: ParityResult, rows: int = 12) -> None:
           f"{result.dtype}")
     shown = table_rows(result, rows)
     if len(shown):
-        cols = ["step"] + [c for c in shown.columns if c.startswith("d") and c not in ("dloss", "dtheta")] + ["dloss"]
+        cols = ["step"] + [c for c in shown.columns if c.startswith("d") and c not in ("dloss", "dtheta", "dtheta_scaled")] + ["dloss"]
         print(shown[cols].to_string(index=False, float_format=lambda v: f"{v:.2e}"))
     f = result.final
     agree = f["test_class_agreement"]

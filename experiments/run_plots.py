@@ -197,7 +197,10 @@ def _loss_curves(store: RunStore, grid: Grid, impls: list[str]) -> list[Path]:
 
 def render_plots(store: RunStore, records: list[dict], summary, group_axes: list[str], task: str,
                  test_metric: str, resolution: int) -> list[Path]:
-    """Write every plot of the run into ``store.plots_dir``; returns their paths."""
+    """Write every plot of the run into ``store.plots_dir``; returns their paths.
+
+    Cells that errored have nothing to draw and are left out."""
+    records = [r for r in records if r["status"] != "error"]
     if not records:
         return []
     grid = Grid(records, group_axes)
