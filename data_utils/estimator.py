@@ -35,7 +35,8 @@ class _MLPEstimatorBase(BaseEstimator):
     hidden_layer_sizes : tuple of int, widths of the hidden layers.
     activation : hidden activation (relu, leaky_relu, sigmoid, tanh, identity).
     init : initialisation scheme (see ``data_utils.INIT_SCHEMES``).
-    lr : SGD learning rate, > 0.
+    lr : SGD learning rate, > 0; ``None`` picks the class default (0.1 for the classifier,
+        0.01 for the regressor, whose unscaled targets make larger steps diverge).
     batch_size : samples per step (``None``: full batch).
     epochs : passes over the training data.
     weight_decay : L2 penalty ``lambda`` on weights (not biases), >= 0.
@@ -45,7 +46,9 @@ class _MLPEstimatorBase(BaseEstimator):
 
     _ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "identity")
 
-    def __init__(self, hidden_layer_sizes=(32,), activation="relu", init="lecun_normal", lr=0.1,
+    _default_lr = 0.1
+
+    def __init__(self, hidden_layer_sizes=(32,), activation="relu", init="lecun_normal", lr=None,
                  batch_size=32, epochs=100, weight_decay=1e-4, dtype="float64", random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -57,8 +60,12 @@ class _MLPEstimatorBase(BaseEstimator):
         self.dtype = dtype
         self.random_state = random_state
 
+    @property
+    def _lr(self) -> float:
+        return self._default_lr if self.lr is None else self.lr
+
     def _validate_hyperparameters(self):
-        check_sgd_hyper(self.lr, self.weight_decay)
+        check_sgd_hyper(self._lr, self.weight_decay)
         hidden = self.hidden_layer_sizes
         hidden = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
         if any(isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1 for h in hidden):
@@ -119,6 +126,8 @@ class MLPClassifierBase(ClassifierMixin, _MLPEstimatorBase):
 
 class MLPRegressorBase(RegressorMixin, _MLPEstimatorBase):
     """Regressor shell: mean squared error, one output per target column."""
+
+    _default_lr = 0.01
 
     def fit(self, X, y):
         X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), y_numeric=True, multi_output=True)

@@ -15,7 +15,7 @@ class _FCANN2Network:
 
     def _train_network(self, params, X, T, *, loss, schedule):
         network = MLP(params, activation=self.activation, loss=loss)
-        result = train(network, X, T, lr=self.lr, weight_decay=self.weight_decay, schedule=schedule)
+        result = train(network, X, T, lr=self._lr, weight_decay=self.weight_decay, schedule=schedule)
         return network, result
 
     def _network_output(self, X):
