@@ -9,7 +9,6 @@ import numpy as np
 
 import fcann2
 import pt_deep
-from fcann2 import functional as npF
 
 __all__ = ["Implementation", "IMPLS", "get_impl", "max_abs_diff"]
 
@@ -28,8 +27,7 @@ class Implementation:
 
 
 def _np_output(model: fcann2.MLP, X):
-    out = model.forward(X)
-    return npF.softmax(out) if model.loss_name == "cross_entropy" else out
+    return model.predict_proba(X) if model.loss_name == "cross_entropy" else model.forward(X)
 
 
 def _pt_output(model: pt_deep.PTDeep, X):

@@ -7,7 +7,6 @@ import numpy as np
 
 from data_utils.validation import as_generator, check_features, check_labels
 
-from . import functional as F
 from .model import MLP
 from .trainer import train
 
@@ -48,5 +47,4 @@ def fcann2_train(X, Y_, param_niter=1e5, param_delta=0.05, param_lambda=1e-3, hi
 
 def fcann2_classify(X, params, activation: str = "relu") -> np.ndarray:
     """Class probabilities (N, C) of the network with ``params`` on ``X`` (N, D)."""
-    model = MLP(params, activation=activation)
-    return F.softmax(model.forward(X))
+    return MLP(params, activation=activation).predict_proba(X)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from data_utils.estimator import MLPClassifierBase, MLPRegressorBase
 
-from . import functional as F
 from .model import MLP
 from .trainer import train
 
@@ -19,8 +18,8 @@ class _FCANN2Network:
         return network, result
 
     def _network_output(self, X):
-        out = self.network_.forward(X)
-        return F.softmax(out) if self.network_.loss_name == "cross_entropy" else out
+        net = self.network_
+        return net.predict_proba(X) if net.loss_name == "cross_entropy" else net.forward(X)
 
 
 class FCANN2Classifier(_FCANN2Network, MLPClassifierBase):

@@ -1,9 +1,12 @@
 """Stateful layer wrappers around ``functional``: parameters, gradients, one cache slot.
 
-``forward`` overwrites the cache; ``backward`` uses it and raises if no forward came
-first. Gradients are *overwritten* by each ``backward`` (never accumulated).
+Arrays are feature-major (features, n) as in ``functional``. ``forward`` overwrites the
+cache; ``backward`` uses it and raises if no forward came first. Gradients are
+*overwritten* by each ``backward`` (never accumulated).
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -14,26 +17,33 @@ __all__ = ["Linear", "Activation", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Iden
 
 
 class Linear:
-    """``y = x @ W.T + b`` with ``W`` (out_features, in_features) and ``b`` (out_features,),
-    the layout of ``torch.nn.Linear``. Parameters are given (see ``init_params``)."""
+    """``z = W @ x + b[:, None]`` with ``W`` (out_features, in_features) and ``b``
+    (out_features,), the layout of ``torch.nn.Linear``.
 
-    def __init__(self, W: np.ndarray, b: np.ndarray):
+    ``W``, ``b``, ``dW``, ``db`` are used as given (not copied), so a model can make them
+    views of one flat buffer. ``need_dx=False`` skips the input gradient (first layer).
+    """
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, dW: np.ndarray | None = None,
+                 db: np.ndarray | None = None, need_dx: bool = True):
         if W.ndim != 2 or b.shape != (W.shape[0],):
             raise ValueError(f"Linear needs W (out, in) and b (out,), got W {W.shape}, b {b.shape}")
         self.W, self.b = W, b
-        self.dW, self.db = np.zeros_like(W), np.zeros_like(b)
+        self.dW = np.zeros_like(W) if dW is None else dW
+        self.db = np.zeros_like(b) if db is None else db
+        self.need_dx = need_dx
         self._x = None
 
     def forward(self, x):
-        """(n, in) -> (n, out)."""
+        """(in, n) -> (out, n)."""
         self._x = x
         return F.linear_forward(x, self.W, self.b)
 
     def backward(self, dout):
-        """(n, out) -> (n, in); stores ``dW``, ``db`` (overwritten)."""
+        """(out, n) -> (in, n) (or ``None`` without ``need_dx``); writes ``dW``, ``db``."""
         if self._x is None:
             raise RuntimeError("Linear.backward called before forward")
-        dx, self.dW[...], self.db[...] = F.linear_backward(dout, self._x, self.W)
+        dx, _, _ = F.linear_backward(dout, self._x, self.W, self.dW, self.db, self.need_dx)
         return dx
 
     def extra_repr(self) -> str:
@@ -44,24 +54,27 @@ class Linear:
 
 
 class Activation:
-    """An element-wise activation named in ``functional.ACTIVATIONS``."""
+    """An element-wise activation named in ``functional.ACTIVATIONS`` (any layout)."""
 
     name = ""
 
     def __init__(self, **kwargs):
-        self._fwd, self._bwd = F.ACTIVATIONS[self.name]
+        fwd, bwd = F.ACTIVATIONS[self.name]
         self.kwargs = kwargs
+        # bind keyword arguments once: this runs every step of per-sample SGD
+        self._fwd = functools.partial(fwd, **kwargs) if kwargs else fwd
+        self._bwd = functools.partial(bwd, **kwargs) if kwargs else bwd
         self._x = self._y = None
 
     def forward(self, x):
         self._x = x
-        self._y = self._fwd(x, **self.kwargs)
+        self._y = self._fwd(x)
         return self._y
 
     def backward(self, dout):
         if self._x is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        return self._bwd(dout, self._x, self._y, **self.kwargs)
+        return self._bwd(dout, self._x, self._y)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.kwargs.items())

@@ -22,12 +22,18 @@ class MLP:
 
     Parameters
     ----------
-    params : list of ``(W, b)``, ``W`` (out, in), ``b`` (out,) - the shared layout. The
-        arrays are copied once; afterwards the model owns them and updates them in place.
+    params : list of ``(W, b)``, ``W`` (out, in), ``b`` (out,) - the shared layout. They
+        are copied once into one flat buffer ``theta`` (all weights first, then all
+        biases); each layer's ``W``/``b`` is a view of it, and the gradients are views of a
+        flat ``grad``. The optimiser updates ``theta`` in place, so one vectorised update
+        serves every layer.
     activation : hidden activation, a key of ``functional.ACTIVATIONS``.
     loss : ``"cross_entropy"`` (outputs are logits, targets int labels) or ``"mse"``
         (outputs are predictions, targets floats of shape (n, k) or (n,)).
     negative_slope : slope of leaky_relu for x < 0.
+
+    The public methods take and return sample-major arrays (n, features); inside, the
+    layers work feature-major (see ``functional``).
     """
 
     def __init__(self, params: Sequence[tuple[np.ndarray, np.ndarray]], activation: str = "relu",
@@ -37,17 +43,32 @@ class MLP:
         if len(params) < 1:
             raise ValueError("params must hold at least one (W, b) pair")
         dtype = as_float_dtype(np.asarray(params[0][0]).dtype)
-        self.linears = []
+        shapes = []
         for k, (W, b) in enumerate(params):
-            W, b = np.array(W, dtype=dtype, order="C"), np.array(b, dtype=dtype)
-            if k and W.shape[1] != self.linears[-1].W.shape[0]:
-                raise ValueError(f"layer {k} expects {W.shape[1]} inputs but layer {k - 1} "
-                                 f"gives {self.linears[-1].W.shape[0]}")
-            self.linears.append(Linear(W, b))
+            W, b = np.asarray(W), np.asarray(b)
+            if W.ndim != 2 or b.shape != (W.shape[0],):
+                raise ValueError(f"layer {k}: need W (out, in) and b (out,), got W {W.shape}, b {b.shape}")
+            if k and W.shape[1] != shapes[-1][0]:
+                raise ValueError(f"layer {k} expects {W.shape[1]} inputs but layer {k - 1} gives {shapes[-1][0]}")
+            shapes.append(W.shape)
+        self.n_weights = sum(o * i for o, i in shapes)
+        size = self.n_weights + sum(o for o, _ in shapes)
+        self.theta = np.empty(size, dtype=dtype)
+        self.grad = np.zeros(size, dtype=dtype)
+        self.linears = []
+        w_off, b_off = 0, self.n_weights
+        for k, ((o, i), (W, b)) in enumerate(zip(shapes, params)):
+            views = []
+            for buf in (self.theta, self.grad):
+                views += [buf[w_off:w_off + o * i].reshape(o, i), buf[b_off:b_off + o]]
+            views[0][...], views[1][...] = W, b
+            self.linears.append(Linear(views[0], views[1], views[2], views[3], need_dx=k > 0))
+            w_off, b_off = w_off + o * i, b_off + o
         self.activation, self.loss_name, self.negative_slope = activation, loss, float(negative_slope)
         self.activations = [make_activation(activation, negative_slope) for _ in self.linears[:-1]]
         self.layers = [layer for pair in zip(self.linears, self.activations) for layer in pair]
         self.layers.append(self.linears[-1])
+        self._reversed = self.layers[::-1]
         self._loss_fn = F.LOSSES[loss]
         self._dout = None
 
@@ -66,16 +87,16 @@ class MLP:
 
     @property
     def dtype(self) -> np.dtype:
-        return self.linears[0].W.dtype
+        return self.theta.dtype
 
     @property
     def params(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The live parameter arrays (not copies), ``[(W, b), ...]``."""
+        """The live parameter arrays (views of ``theta``, not copies), ``[(W, b), ...]``."""
         return [(lin.W, lin.b) for lin in self.linears]
 
     @property
     def grads(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Gradients from the last ``backward``, ``[(dW, db), ...]``."""
+        """Gradients from the last ``backward`` (views of ``grad``), ``[(dW, db), ...]``."""
         return [(lin.dW, lin.db) for lin in self.linears]
 
     def get_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -98,45 +119,56 @@ class MLP:
 
     # -- validation at the public boundary ------------------------------------------------
     def check_X(self, X) -> np.ndarray:
+        """``X`` as a finite (n, D) array of the model's dtype."""
         return check_features(X, n_features=self.sizes[0], dtype=self.dtype)
 
     def check_y(self, y, n_samples: int) -> np.ndarray:
+        """Labels (n,) for cross-entropy, targets (n, k) for MSE."""
         return check_loss_targets(y, self.loss_name, n_samples=n_samples, n_outputs=self.sizes[-1],
                                   dtype=self.dtype)
 
+    def feature_major_targets(self, y: np.ndarray) -> np.ndarray:
+        """Checked targets in the layout of the loss: labels (n,) or targets (k, n)."""
+        return y if self.loss_name == "cross_entropy" else np.ascontiguousarray(y.T)
+
     # -- computation -----------------------------------------------------------------
     def forward(self, X) -> np.ndarray:
-        """Network output (logits for cross-entropy), shape (n, C); caches for backward."""
-        return self._forward(self.check_X(X))
+        """Network output (logits for cross-entropy) of ``X`` (n, D), shape (n, C)."""
+        return self._forward(self.check_X(X).T).T
 
-    def _forward(self, X):
+    def _forward(self, x):
+        """Feature-major forward: (D, n) -> (C, n); caches for backward."""
         for layer in self.layers:
-            X = layer.forward(X)
-        return X
+            x = layer.forward(x)
+        return x
 
     def loss(self, X, y) -> float:
-        """Mean loss on ``(X, y)`` (no penalty); prepares ``backward``."""
+        """Mean loss on ``X`` (n, D), ``y`` (no penalty); prepares ``backward``."""
         X = self.check_X(X)
-        return self._loss(X, self.check_y(y, X.shape[0]))
+        return self._loss(X.T, self.feature_major_targets(self.check_y(y, X.shape[0])))
 
-    def _loss(self, X, y) -> float:
-        value, self._dout = self._loss_fn(self._forward(X), y)
+    def _loss(self, x, t) -> float:
+        """Feature-major loss: ``x`` (D, n), ``t`` labels (n,) or targets (k, n)."""
+        value, self._dout = self._loss_fn(self._forward(x), t)
         return value
 
     def backward(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Gradients of the last ``loss`` w.r.t. every parameter (overwritten, not accumulated)."""
         if self._dout is None:
             raise RuntimeError("MLP.backward called before loss")
-        d = self._dout
-        for layer in reversed(self.layers):
-            d = layer.backward(d)
+        self._backward()
         return self.grads
+
+    def _backward(self) -> None:
+        d = self._dout
+        for layer in self._reversed:
+            d = layer.backward(d)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n, C); cross-entropy models only."""
         if self.loss_name != "cross_entropy":
             raise ValueError("predict_proba needs a cross_entropy model; use predict for regression")
-        return F.softmax(self.forward(X))
+        return F.softmax(self._forward(self.check_X(X).T)).T
 
     def predict(self, X) -> np.ndarray:
         """Class labels (n,) for cross-entropy models, outputs (n, k) for regression."""

@@ -1,7 +1,8 @@
 """Plain SGD for ``MLP``: ``theta -= lr * (grad + weight_decay * W)`` after each batch.
 
 The objective is the mean data loss plus ``(weight_decay / 2) * sum ||W||^2`` over weights
-(not biases); the reported loss includes that penalty.
+(not biases); the reported loss includes that penalty. The update is one vectorised
+operation over the model's flat parameter buffer (weights and biases of every layer).
 """
 from __future__ import annotations
 
@@ -33,21 +34,25 @@ def iter_train(model: MLP, X, y, *, lr: float, schedule: Schedule, weight_decay:
 
 
 def _sgd(model: MLP, X, y, lr: float, weight_decay: float, schedule: Schedule):
-    linears = model.linears
+    x_all = np.ascontiguousarray(X.T)          # (D, n): batches are column gathers
+    t_all = model.feature_major_targets(y)     # labels (n,) or targets (k, n)
+    theta, grad = model.theta, model.grad
+    weights, weight_grads = theta[:model.n_weights], grad[:model.n_weights]
+    step = np.empty_like(theta)
+    labels = t_all.ndim == 1
 
     def loss_fn(index):
-        loss = model._loss(X[index], y[index])
-        model.backward()
+        loss = model._loss(x_all[:, index], t_all[index] if labels else t_all[:, index])
+        model._backward()
         if weight_decay:
-            loss += 0.5 * weight_decay * sum(float((lin.W * lin.W).sum()) for lin in linears)
+            loss += 0.5 * weight_decay * float(np.dot(weights, weights))
         return loss
 
     def update_fn():
-        for lin in linears:
-            if weight_decay:
-                lin.dW += weight_decay * lin.W
-            lin.W -= lr * lin.dW
-            lin.b -= lr * lin.db
+        if weight_decay:
+            np.add(weight_grads, weight_decay * weights, out=weight_grads)
+        np.multiply(grad, lr, out=step)
+        np.subtract(theta, step, out=theta)
 
     return sgd_steps(schedule, loss_fn, update_fn)
 

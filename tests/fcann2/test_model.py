@@ -25,14 +25,14 @@ def test_mse_network_gradients(rng):
 def test_layers_cache_and_overwrite(rng):
     lin = Linear(rng.standard_normal((3, 2)), np.zeros(3))
     with pytest.raises(RuntimeError, match="before forward"):
-        lin.backward(np.ones((1, 3)))
+        lin.backward(np.ones((3, 1)))
     with pytest.raises(RuntimeError, match="before forward"):
         ReLU().backward(np.ones(2))
-    x = rng.standard_normal((4, 2))
-    lin.forward(x)
-    lin.backward(np.ones((4, 3)))
+    x = rng.standard_normal((2, 4))  # feature-major: 4 samples as columns
+    assert lin.forward(x).shape == (3, 4)
+    lin.backward(np.ones((3, 4)))
     first = lin.dW.copy()
-    lin.backward(np.ones((4, 3)))
+    lin.backward(np.ones((3, 4)))
     np.testing.assert_array_equal(lin.dW, first)  # overwritten, not accumulated
     with pytest.raises(ValueError, match="Linear needs W"):
         Linear(np.ones((3, 2)), np.ones(2))

@@ -50,15 +50,16 @@ def test_activation_forward_and_backward(name, shape, seed, zeros):
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(1, 9), dims=shapes, seed=seeds)
 def test_linear_forward_and_backward(n, dims, seed):
+    """fcann2 works feature-major (columns are samples): compare with transposes."""
     r = np.random.default_rng(seed)
     i, o = dims
     x, W, b, dout = r.standard_normal((n, i)), r.standard_normal((o, i)), r.standard_normal(o), r.standard_normal((n, o))
     xt, Wt, bt = _t(x), _t(W), _t(b)
     yt = TF.linear(xt, Wt, bt)
-    _close(F.linear_forward(x, W, b), yt.detach().numpy(), "linear forward")
+    _close(F.linear_forward(x.T, W, b).T, yt.detach().numpy(), "linear forward")
     gx, gW, gb = torch.autograd.grad(yt, (xt, Wt, bt), torch.tensor(dout))
-    dx, dW, db = F.linear_backward(dout, x, W)
-    _close(dx, gx.numpy(), "dx")
+    dx, dW, db = F.linear_backward(dout.T, x.T, W)
+    _close(dx.T, gx.numpy(), "dx")
     _close(dW, gW.numpy(), "dW")
     _close(db, gb.numpy(), "db")
 
@@ -70,11 +71,12 @@ def test_cross_entropy(n, C, seed, scale):
     z, y = r.standard_normal((n, C)) * scale, r.integers(0, C, n)
     zt = _t(z)
     lt = TF.cross_entropy(zt, torch.tensor(y))
-    loss, dz = F.softmax_cross_entropy(z, y)
+    loss, dz = F.softmax_cross_entropy(z.T.copy(), y)
     _close(loss, lt.item(), "cross-entropy value")
     (gz,) = torch.autograd.grad(lt, zt)
-    _close(dz, gz.numpy(), "cross-entropy gradient")
-    _close(F.log_softmax(z), TF.log_softmax(torch.tensor(z), dim=1).numpy(), "log_softmax")
+    _close(dz.T, gz.numpy(), "cross-entropy gradient")
+    _close(F.log_softmax(z.T).T, TF.log_softmax(torch.tensor(z), dim=1).numpy(), "log_softmax")
+    _close(F.softmax(z.T).T, TF.softmax(torch.tensor(z), dim=1).numpy(), "softmax")
 
 
 @settings(max_examples=60, deadline=None)

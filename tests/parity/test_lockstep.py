@@ -61,7 +61,7 @@ def test_lockstep_both_diverge_together():
 def test_missing_one_over_n_is_caught(monkeypatch):
     def broken_ce(logits, y):
         loss, d = F.softmax_cross_entropy(logits, y)
-        return loss, d * logits.shape[0]  # the summed, not averaged, gradient
+        return loss, d * logits.shape[1]  # the summed, not averaged, gradient
     monkeypatch.setitem(F.LOSSES, "cross_entropy", broken_ce)
     result = lockstep(_cfg(batch_size=16, n_iter=50))
     assert not result.passed and result.final["max_dtheta"] > 1e-3
@@ -77,9 +77,10 @@ def test_relu_mask_shifted_is_caught(monkeypatch):
 def test_gradient_off_by_one_part_in_a_million_is_caught(monkeypatch):
     original = F.linear_backward
 
-    def slightly_wrong(dout, x, W):
-        dx, dW, db = original(dout, x, W)
-        return dx, dW, db * (1 + 1e-6)
+    def slightly_wrong(*args):
+        dx, dW, db = original(*args)
+        db *= 1 + 1e-6  # db is the model's gradient buffer: scale it in place
+        return dx, dW, db
     monkeypatch.setattr(F, "linear_backward", slightly_wrong)
     result = lockstep(_cfg(batch_size=1, n_iter=500))
     assert not result.passed, result.verdict()
