@@ -1,0 +1,124 @@
+"""``python -m bench``: time fcann2 against pt_deep (and scikit-learn) on identical work and
+print the tables; they are also written to ``bench/out/results.md`` and ``.csv``."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import cases
+from .harness import Workers, median
+
+TARGETS = {"sgd": 15.0, "full": 2.0, "floor": 1.5, "mnist_bound": 1.2}
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def bench_sgd(repeats: int, quick: bool) -> pd.DataFrame:
+    rows = []
+    steps = 2000 if quick else 10000
+    with Workers(["numpy", "torch", "sklearn"], threads=1) as w:
+        for H in (5, 50, 500):
+            jobs = {
+                "fcann2": ("numpy", cases.train_seconds_per_step, "numpy", [2, H, 2], 1000, 1, steps),
+                "pt_deep": ("torch", cases.train_seconds_per_step, "torch", [2, H, 2], 1000, 1, steps // 5),
+                "sklearn": ("sklearn", cases.sklearn_seconds_per_step, H, 1000, 2 if quick else 5),
+                "numpy floor": ("numpy", cases.numpy_floor_per_step, H, 1000, steps),
+            }
+            t = {k: median(v) * 1e6 for k, v in w.interleaved(jobs, repeats).items()}
+            rows.append({"sizes": f"[2, {H}, 2]", "fcann2 us": t["fcann2"], "pt_deep us": t["pt_deep"],
+                         "sklearn us": t["sklearn"], "numpy floor us": t["numpy floor"],
+                         "pt_deep/fcann2": t["pt_deep"] / t["fcann2"],
+                         "sklearn/fcann2": t["sklearn"] / t["fcann2"],
+                         "fcann2/floor": t["fcann2"] / t["numpy floor"]})
+    return pd.DataFrame(rows)
+
+
+def bench_full_batch(repeats: int, quick: bool) -> pd.DataFrame:
+    steps = 300 if quick else 1000
+    with Workers(["numpy", "torch"], threads=1) as w:
+        jobs = {impl: (impl, cases.train_seconds_per_step, impl, [2, 50, 3], 1000, None, steps)
+                for impl in ("numpy", "torch")}
+        t = {k: median(v) * 1e6 for k, v in w.interleaved(jobs, repeats).items()}
+    return pd.DataFrame([{"problem": "N=1000, [2, 50, 3], float64", "fcann2 us/iter": t["numpy"],
+                          "pt_deep us/iter": t["torch"], "pt_deep/fcann2": t["torch"] / t["numpy"]}])
+
+
+def bench_mnist(repeats: int, quick: bool, threads: int) -> pd.DataFrame:
+    n = 12000 if quick else 60000
+    rows = []
+    with Workers(["numpy", "torch"], threads=threads) as w:
+        peak = w.run("numpy", cases.matmul_peak_gflops)
+        for bs in (64, 256):
+            jobs = {"fcann2": ("numpy", cases.mnist_epoch_seconds, "numpy", bs, n),
+                    "pt_deep": ("torch", cases.mnist_epoch_seconds, "torch", bs, n),
+                    "matmul": ("numpy", cases.mnist_matmul_seconds, bs, n)}
+            t = {k: median(v) * 60000 / n for k, v in w.interleaved(jobs, repeats).items()}
+            gflop = cases.mnist_flops(bs) / 1e9
+            rows.append({"batch": bs, "fcann2 s/epoch": t["fcann2"], "pt_deep s/epoch": t["pt_deep"],
+                         "matmul-only s": t["matmul"], "fcann2/matmul": t["fcann2"] / t["matmul"],
+                         "pt_deep/fcann2": t["pt_deep"] / t["fcann2"],
+                         "fcann2 GFLOP/s": gflop / t["fcann2"], "pt_deep GFLOP/s": gflop / t["pt_deep"],
+                         "peak GFLOP/s": peak})
+    return pd.DataFrame(rows)
+
+
+def bench_sweep() -> pd.DataFrame:
+    from .sweep_bench import run_default_sweep
+    rows = []
+    for jobs in (1, 2):
+        seconds, mib = run_default_sweep(jobs)
+        rows.append({"jobs": jobs, "wall s": seconds, "peak memory MiB": mib})
+    return pd.DataFrame(rows)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="fewer steps and repetitions (a smoke run)")
+    p.add_argument("--repeats", type=int, default=None, help="interleaved repetitions per measurement")
+    p.add_argument("--only", choices=("sgd", "full", "mnist", "sweep"), action="append")
+    p.add_argument("--mnist-threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--out", default=str(Path(__file__).parent / "out"))
+    args = p.parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 7)
+    which = args.only or ["sgd", "full", "mnist", "sweep"]
+    header = (f"{date.today().isoformat()}, {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+              f"command: python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
+    sections = []
+    fmt = {"float_format": lambda v: f"{v:.3g}"}
+    for name, title, fn in (("sgd", "1. Per-sample SGD (batch 1), float64, us per step", lambda: bench_sgd(repeats, args.quick)),
+                            ("full", "2. Full-batch gradient descent, us per iteration", lambda: bench_full_batch(repeats, args.quick)),
+                            ("mnist", f"3. MNIST-shaped epoch, [784, 250, 250, 10], float32, {args.mnist_threads} threads",
+                             lambda: bench_mnist(max(3, repeats // 2), args.quick, args.mnist_threads)),
+                            ("sweep", "4. Default experiment sweep", bench_sweep)):
+        if name not in which:
+            continue
+        table = fn()
+        print(f"\n{title}\n{table.to_string(index=False, **fmt)}", flush=True)
+        sections.append((name, title, table))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    md = [f"Measured {header}", ""]
+    for name, title, table in sections:
+        md += [f"### {title}", "", table.to_markdown(index=False, floatfmt=".3g"), ""]
+        table.to_csv(out / f"{name}.csv", index=False)
+    (out / "results.md").write_text("\n".join(md))
+    print(f"\nwrote {out / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

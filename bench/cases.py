@@ -1,0 +1,148 @@
+"""Measurements. Each function runs inside a worker process dedicated to one
+implementation (see ``harness``) and returns seconds for one unit of work."""
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+
+MNIST_SIZES = [784, 250, 250, 10]
+
+
+def _data(n, d, c, dtype=np.float64, seed=0):
+    r = np.random.default_rng(seed)
+    return r.standard_normal((n, d)).astype(dtype), r.integers(0, c, n)
+
+
+def _models(impl, params):
+    if impl == "numpy":
+        import fcann2
+        return fcann2.MLP(params), fcann2.train
+    import pt_deep
+    return pt_deep.PTDeep.from_params(params), pt_deep.train
+
+
+def train_seconds_per_step(impl: str, sizes, n: int, batch_size, steps: int, dtype="float64") -> float:
+    """Seconds per SGD step of ``impl`` training ``sizes`` on ``n`` random samples."""
+    import data_utils as du
+    X, y = _data(n, sizes[0], sizes[-1], np.dtype(dtype))
+    params = du.init_params(sizes, "he_normal", 0, dtype=np.dtype(dtype))
+    schedule = du.make_schedule(n, batch_size=batch_size, n_iter=steps, seed=1)
+    model, train = _models(impl, params)
+    result = train(model, X, y, lr=1e-3, schedule=schedule)
+    return result.wall_time / result.n_steps
+
+
+def sklearn_seconds_per_step(hidden: int, n: int, epochs: int) -> float:
+    """scikit-learn MLPClassifier, per-sample SGD without momentum: seconds per step."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    X, y = _data(n, 2, 2)
+    clf = MLPClassifier(hidden_layer_sizes=(hidden,), solver="sgd", batch_size=1, momentum=0.0,
+                        learning_rate_init=1e-3, max_iter=epochs, tol=0, n_iter_no_change=10**9,
+                        shuffle=True, random_state=0, alpha=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        clf.fit(X, y)
+        elapsed = time.perf_counter() - start
+    return elapsed / (clf.n_iter_ * n)
+
+
+def numpy_floor_per_step(hidden: int, n: int, steps: int) -> float:
+    """The NumPy calls one fcann2 per-sample step must make, straight-line, no classes:
+    row gather, 2 x (matmul + bias add), relu, the fused softmax cross-entropy, its
+    backward (2 weight-gradient matmuls, 2 bias sums, 1 input-gradient matmul, relu
+    mask) and the axpy update. This is the floor fcann2's structure is measured against."""
+    from scipy.linalg.blas import get_blas_funcs
+    import data_utils as du
+    X, y = _data(n, 2, 2)
+    (W1, b1), (W2, b2) = du.init_params([2, hidden, 2], "he_normal", 0)
+    theta = np.concatenate([W1.ravel(), W2.ravel(), b1, b2])
+    grad = np.zeros_like(theta)
+    o1, o2 = W1.size, W1.size + W2.size
+    W1, W2 = theta[:o1].reshape(W1.shape), theta[o1:o2].reshape(W2.shape)
+    b1c, b2c = theta[o2:o2 + hidden][:, None], theta[o2 + hidden:][:, None]
+    dW1, dW2 = grad[:o1].reshape(W1.shape), grad[o1:o2].reshape(W2.shape)
+    db1, db2 = grad[o2:o2 + hidden], grad[o2 + hidden:]
+    axpy = get_blas_funcs("axpy", (theta,))
+    cols = np.arange(1)
+    order = np.random.default_rng(1).integers(0, n, steps)
+    batches = [order[k:k + 1] for k in range(steps)]  # index arrays, as a schedule yields them
+    start = time.perf_counter()
+    for idx in batches:
+        x = X[idx].T
+        t = y[idx]
+        h = W1 @ x
+        h += b1c
+        a = np.maximum(h, 0)
+        z = W2 @ a
+        z += b2c
+        e = z - np.maximum.reduce(z, axis=0)
+        zy = e[t, cols]
+        np.exp(e, out=e)
+        s = np.add.reduce(e, axis=0)
+        loss = float((np.log(s) - zy).sum())
+        e /= s
+        e[t, cols] -= 1.0
+        np.matmul(e, a.T, out=dW2)
+        np.add.reduce(e, axis=1, out=db2)
+        da = W2.T @ e
+        dh = da * (a > 0)
+        np.matmul(dh, x.T, out=dW1)
+        np.add.reduce(dh, axis=1, out=db1)
+        if loss != loss:
+            break
+        axpy(grad, theta, a=-1e-3)
+    return (time.perf_counter() - start) / steps
+
+
+def mnist_epoch_seconds(impl: str, batch_size: int, n: int = 60000) -> float:
+    """One epoch of minibatch SGD on random MNIST-shaped float32 data."""
+    steps = -(-n // batch_size)
+    return train_seconds_per_step(impl, MNIST_SIZES, n, batch_size, steps, "float32") * steps
+
+
+def mnist_matmul_seconds(batch_size: int, n: int = 60000) -> float:
+    """Only the matrix products of that epoch (3 forward, 3 weight gradients, 2 input
+    gradients per step): the lower bound any implementation pays."""
+    r = np.random.default_rng(0)
+    Ws = [r.standard_normal((o, i)).astype(np.float32) for i, o in zip(MNIST_SIZES[:-1], MNIST_SIZES[1:])]
+    x = r.standard_normal((MNIST_SIZES[0], batch_size)).astype(np.float32)
+    acts = [x] + [np.empty((W.shape[0], batch_size), np.float32) for W in Ws]
+    grads = [np.empty_like(W) for W in Ws]
+    steps = -(-n // batch_size)
+    start = time.perf_counter()
+    for _ in range(steps):
+        for k, W in enumerate(Ws):
+            np.matmul(W, acts[k], out=acts[k + 1])
+        d = acts[-1]
+        for k in range(len(Ws) - 1, -1, -1):
+            np.matmul(d, acts[k].T, out=grads[k])
+            if k:
+                d = Ws[k].T @ d
+    return time.perf_counter() - start
+
+
+def mnist_flops(batch_size: int, n: int = 60000) -> float:
+    """Floating-point operations of the matmuls of one epoch."""
+    pairs = list(zip(MNIST_SIZES[:-1], MNIST_SIZES[1:]))
+    per_sample = sum(2 * i * o for i, o in pairs) * 2 + sum(2 * i * o for i, o in pairs[1:])
+    return per_sample * n
+
+
+def matmul_peak_gflops(size: int = 1024, repeat: int = 5) -> float:
+    """Measured float32 GEMM throughput of this machine (best of ``repeat``)."""
+    r = np.random.default_rng(0)
+    A, B = r.random((size, size), dtype=np.float32), r.random((size, size), dtype=np.float32)
+    C = np.empty_like(A)
+    np.matmul(A, B, out=C)
+    best = min(_timed(lambda: np.matmul(A, B, out=C)) for _ in range(repeat))
+    return 2 * size**3 / best / 1e9
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
