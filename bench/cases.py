@@ -132,7 +132,7 @@ def mnist_flops(batch_size: int, n: int = 60000) -> float:
     return per_sample * n
 
 
-def matmul_peak_gflops(size: int = 1024, repeat: int = 5) -> float:
+def matmul_peak_gflops(size: int = 2048, repeat: int = 10) -> float:
     """Measured float32 GEMM throughput of this machine (best of ``repeat``)."""
     r = np.random.default_rng(0)
     A, B = r.random((size, size), dtype=np.float32), r.random((size, size), dtype=np.float32)

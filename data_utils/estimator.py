@@ -95,7 +95,8 @@ class _MLPEstimatorBase(BaseEstimator):
         self.status_ = result.status
         if result.status != "ok":
             warnings.warn(f"{type(self).__name__}: training diverged at step {result.diverged_at} "
-                          f"(non-finite loss); keeping the last finite parameters", ConvergenceWarning)
+                          f"(non-finite loss); keeping the last finite parameters", ConvergenceWarning,
+                          stacklevel=3)
         return self
 
     def _output(self, X):

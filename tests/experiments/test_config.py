@@ -2,7 +2,7 @@
 import pytest
 
 from experiments.catalog import resolve_config_path, shipped_configs
-from experiments.config import ConfigError, dump_toml, load_config, parse_config
+from experiments.config import ConfigError, dump_toml, load_config
 from experiments.sweep import expand
 
 BAD = [

@@ -8,10 +8,8 @@ import subprocess
 import sys
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from experiments.cli import main
 from experiments.config import load_config

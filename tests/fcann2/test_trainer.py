@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from data_utils import Schedule, load_dataset, make_schedule
+from data_utils import Schedule, make_schedule
 from fcann2 import MLP, fcann2_classify, fcann2_train, iter_train, train
 
 

@@ -5,7 +5,6 @@ with max |dTheta| ~1e-15..1e-13, so 1e-9 leaves four orders of margin while a gr
 by one part in 1e6 already exceeds it (test below). float32 reaches ~1e-4 on 3,000
 per-sample steps (rounding grows with the trajectory), hence 1e-3.
 """
-import numpy as np
 import pytest
 
 from experiments.config import parse_config

@@ -81,6 +81,7 @@ def test_state_round_trip(tmp_path, dtype):
     assert loaded.activation == "leaky_relu" and loaded.negative_slope == 0.2
     for (W, b), (W2, b2) in zip(model.to_params(), loaded.to_params()):
         np.testing.assert_array_equal(W, W2)
+        np.testing.assert_array_equal(b, b2)
         assert W2.dtype == dtype
 
 
