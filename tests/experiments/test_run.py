@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 
@@ -22,6 +23,15 @@ def _metrics_by_id(run_dir):
     for rec in RunStore(run_dir).records():
         out[rec["id"]] = (rec["status"], rec["final_loss"], json.dumps(rec["metrics"], sort_keys=True),
                           RunStore(run_dir).curve(rec["id"]))
+    return out
+
+
+def _run_inline(tmp_path, name: str, toml: str, expected_code: int = 0) -> Path:
+    """Write ``toml`` as a config, run it serially into ``tmp_path/name``, check the exit code."""
+    cfg_path = tmp_path / f"{name}.toml"
+    cfg_path.write_text(toml)
+    out = tmp_path / name
+    assert main(["run", str(cfg_path), "--out", str(out), "--quiet", "--jobs", "1"]) == expected_code
     return out
 
 
@@ -137,12 +147,9 @@ def test_resume_after_sigkill_gives_the_uninterrupted_table(tiny_config, tmp_pat
 
 
 def test_divergence_is_recorded_and_everything_renders(tmp_path):
-    cfg_path = tmp_path / "div.toml"
-    cfg_path.write_text('[data]\ndataset = "noisy_1d"\n[model]\nhidden = [8]\nactivation = "identity"\n'
-                        '[train]\nbatch_size = "full"\nn_iter = 300\n'
-                        '[sweep]\ntrain.lr = [0.05, 100.0]\nimpl = ["numpy", "torch"]\n')
-    out = tmp_path / "div"
-    assert main(["run", str(cfg_path), "--out", str(out), "--quiet", "--jobs", "1"]) == 0  # results, not failures
+    out = _run_inline(tmp_path, "div", '[data]\ndataset = "noisy_1d"\n[model]\nhidden = [8]\nactivation = "identity"\n'
+                      '[train]\nbatch_size = "full"\nn_iter = 300\n'
+                      '[sweep]\ntrain.lr = [0.05, 100.0]\nimpl = ["numpy", "torch"]\n')  # exit 0: results
     records = RunStore(out).records()
     diverged = [r for r in records if r["status"] == "diverged"]
     assert {r["impl"] for r in diverged} == {"numpy", "torch"}
@@ -153,11 +160,8 @@ def test_divergence_is_recorded_and_everything_renders(tmp_path):
 
 
 def test_failing_cell_is_recorded_and_sweep_goes_on(tmp_path, capsys):
-    cfg_path = tmp_path / "mnist.toml"
-    cfg_path.write_text('[data]\ndataset = "mnist"\nparams = { folder = "/nonexistent" }\n'
-                        '[train]\nepochs = 1\n[sweep]\nimpl = ["numpy", "torch"]\n')
-    out = tmp_path / "fail"
-    assert main(["run", str(cfg_path), "--out", str(out), "--quiet", "--jobs", "1"]) == 1
+    out = _run_inline(tmp_path, "fail", '[data]\ndataset = "mnist"\nparams = { folder = "/nonexistent" }\n'
+                      '[train]\nepochs = 1\n[sweep]\nimpl = ["numpy", "torch"]\n', expected_code=1)
     records = RunStore(out).records()
     assert len(records) == 2 and all(r["status"] == "error" for r in records)
     assert "FileNotFoundError: MNIST folder /nonexistent does not exist" in records[0]["error"]
@@ -165,23 +169,17 @@ def test_failing_cell_is_recorded_and_sweep_goes_on(tmp_path, capsys):
 
 
 def test_image_data_gets_confusion_matrices(tmp_path):
-    cfg_path = tmp_path / "lines.toml"
-    cfg_path.write_text('[data]\ndataset = "lines"\n[model]\nhidden = [4]\nactivation = "sigmoid"\n'
-                        '[train]\nlr = 0.5\nbatch_size = 1\nepochs = 50\n'
-                        '[sweep]\nmodel.hidden = [2, 4]\nimpl = ["numpy", "torch"]\n')
-    out = tmp_path / "lines"
-    assert main(["run", str(cfg_path), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
+    out = _run_inline(tmp_path, "lines", '[data]\ndataset = "lines"\n[model]\nhidden = [4]\nactivation = "sigmoid"\n'
+                      '[train]\nlr = 0.5\nbatch_size = 1\nepochs = 50\n'
+                      '[sweep]\nmodel.hidden = [2, 4]\nimpl = ["numpy", "torch"]\n')
     assert (out / "plots" / "confusion_numpy.png").exists() and (out / "plots" / "confusion_torch.png").exists()
     assert not (out / "plots" / "decision_numpy.png").exists()
 
 
 def test_regression_run(tmp_path):
-    cfg_path = tmp_path / "reg.toml"
-    cfg_path.write_text('[data]\ndataset = "noisy_1d"\n[model]\nhidden = [8]\nactivation = "tanh"\n'
-                        '[train]\nlr = 0.05\nbatch_size = 16\nepochs = 20\n[output]\nsave_models = true\n'
-                        '[sweep]\ntrain.lr = [0.01, 0.05]\nimpl = ["numpy", "torch"]\n')
-    out = tmp_path / "reg"
-    assert main(["run", str(cfg_path), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
+    out = _run_inline(tmp_path, "reg", '[data]\ndataset = "noisy_1d"\n[model]\nhidden = [8]\nactivation = "tanh"\n'
+                      '[train]\nlr = 0.05\nbatch_size = 16\nepochs = 20\n[output]\nsave_models = true\n'
+                      '[sweep]\ntrain.lr = [0.01, 0.05]\nimpl = ["numpy", "torch"]\n')
     summary = pd.read_csv(out / "tables" / "summary.csv")
     assert "test_mse_mean_numpy" in summary and (summary["test_mse_diff"].abs() < 1e-10).all()
     assert len(list((out / "models").glob("*.npz"))) == 4
