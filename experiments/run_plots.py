@@ -170,6 +170,7 @@ def _heatmaps(store: RunStore, summary, grid: Grid, impls: list[str], test_metri
     panels = [(f"{test_metric}_mean_{impl}", f"{impl}: mean {test_metric} over seeds", None) for impl in impls]
     if f"{test_metric}_diff" in fixed:
         panels.append((f"{test_metric}_diff", f"numpy − torch {test_metric}", 0.0))
+        panels.append(("final_loss_diff", "numpy − torch final training loss", 0.0))
     fig, axes = new_figure(1, len(panels), panel_size=(1.3 * len(grid.cols) + 3, 0.9 * len(grid.rows) + 2),
                            squeeze=False)
     for ax, (column, title, center) in zip(axes[0], panels):

@@ -52,8 +52,8 @@ def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.D
 
     Columns: ``<metric>_mean_<impl>``, ``<metric>_std_<impl>`` for the test and train
     metric and final loss, ``us_per_step_<impl>``, ``n_<impl>``, ``diverged_<impl>``,
-    ``errors_<impl>``, then ``<test metric>_diff`` (numpy - torch) and ``speedup``
-    (torch time / numpy time).
+    ``errors_<impl>``, then ``<test metric>_diff`` and ``final_loss_diff`` (numpy - torch)
+    and ``speedup`` (torch time / numpy time).
     """
     test_m, train_m = metric_names(task)
     keys = group_axes or ["_all"]
@@ -74,6 +74,7 @@ def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.D
     out = pd.concat(parts, axis=1)
     if {f"{test_m}_mean_numpy", f"{test_m}_mean_torch"} <= set(out.columns):
         out[f"{test_m}_diff"] = out[f"{test_m}_mean_numpy"] - out[f"{test_m}_mean_torch"]
+        out["final_loss_diff"] = out["final_loss_mean_numpy"] - out["final_loss_mean_torch"]
         out["speedup"] = out["us_per_step_torch"] / out["us_per_step_numpy"]
     out = out.reset_index()
     return out.drop(columns=["_all"]) if not group_axes else out
@@ -92,6 +93,7 @@ def format_summary(summary: pd.DataFrame, group_axes: list[str], task: str) -> p
         out[f"{test_m} {impl}"] = [pm(m, s) for m, s in zip(summary[f"{test_m}_mean_{impl}"], summary[f"{test_m}_std_{impl}"])]
     if f"{test_m}_diff" in summary:
         out[f"{test_m} numpy−torch"] = summary[f"{test_m}_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")
+        out["final loss numpy−torch"] = summary["final_loss_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")
     for impl in impls:
         out[f"{train_m} {impl}"] = [pm(m, s) for m, s in zip(summary[f"{train_m}_mean_{impl}"], summary[f"{train_m}_std_{impl}"])]
     for impl in impls:
