@@ -99,6 +99,8 @@ def classification_metrics(y_true, y_pred, proba=None, n_classes: int | None = N
         proba = np.asarray(proba, dtype=np.float64)
         if proba.shape != (len(y_true), n_classes):
             raise ValueError(f"proba must have shape {(len(y_true), n_classes)}, got {proba.shape}")
+        # float32 probabilities sum to 1 only to ~1e-7; renormalise in float64 for sklearn
+        proba = proba / proba.sum(axis=1, keepdims=True)
         out["log_loss"] = float(skm.log_loss(y_true, np.clip(proba, 1e-15, 1.0), labels=labels))
         if n_classes == 2 and len(np.unique(y_true)) == 2:
             out["average_precision"] = float(skm.average_precision_score(y_true, proba[:, 1]))
