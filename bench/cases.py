@@ -15,22 +15,16 @@ def _data(n, d, c, dtype=np.float64, seed=0):
     return r.standard_normal((n, d)).astype(dtype), r.integers(0, c, n)
 
 
-def _models(impl, params):
-    if impl == "numpy":
-        import fcann2
-        return fcann2.MLP(params), fcann2.train
-    import pt_deep
-    return pt_deep.PTDeep.from_params(params), pt_deep.train
-
-
 def train_seconds_per_step(impl: str, sizes, n: int, batch_size, steps: int, dtype="float64") -> float:
     """Seconds per SGD step of ``impl`` training ``sizes`` on ``n`` random samples."""
     import data_utils as du
     X, y = _data(n, sizes[0], sizes[-1], np.dtype(dtype))
     params = du.init_params(sizes, "he_normal", 0, dtype=np.dtype(dtype))
     schedule = du.make_schedule(n, batch_size=batch_size, n_iter=steps, seed=1)
-    model, train = _models(impl, params)
-    result = train(model, X, y, lr=1e-3, schedule=schedule)
+    from experiments.implementations import get_impl
+    implementation = get_impl(impl)
+    model = implementation.build(params, "relu", "cross_entropy")
+    result = implementation.train(model, X, y, lr=1e-3, schedule=schedule)
     return result.wall_time / result.n_steps
 
 

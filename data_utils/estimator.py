@@ -84,8 +84,8 @@ class _MLPEstimatorBase(BaseEstimator):
         init_rng, schedule_rng = np.random.default_rng(seed).spawn(2)
         sizes = [X.shape[1], *hidden, n_outputs]
         params = init_params(sizes, self.init, init_rng, dtype=dtype)
-        batch_size = None if self.batch_size is None else min(int(self.batch_size), X.shape[0])
-        schedule = make_schedule(X.shape[0], batch_size=batch_size, epochs=int(self.epochs),
+        # a batch larger than the data is clamped by the schedule
+        schedule = make_schedule(X.shape[0], batch_size=self.batch_size, epochs=int(self.epochs),
                                  seed=int(schedule_rng.integers(2**31 - 1)))
         self.network_, result = self._train_network(params, X.astype(dtype, copy=False), T,
                                                     loss=loss, schedule=schedule)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FORMAT_VERSION", "save_params_npz", "load_params_npz", "ModelFileError"]
+__all__ = ["FORMAT_VERSION", "save_params_npz", "load_params_npz", "ModelFileError", "model_metadata",
+           "check_model_names"]
 
 FORMAT_VERSION = 1
 _REQUIRED_META = ("format_version", "sizes", "activation", "loss", "dtype")
@@ -20,6 +21,21 @@ _REQUIRED_META = ("format_version", "sizes", "activation", "loss", "dtype")
 
 class ModelFileError(ValueError):
     """A model file is missing, corrupt, truncated, pickled or does not match its metadata."""
+
+
+def model_metadata(params, activation: str, loss: str, negative_slope: float, library: str) -> dict:
+    """The metadata block describing a network with ``params`` (sizes and dtype read off them)."""
+    W0 = np.asarray(params[0][0])
+    return {"sizes": [W0.shape[1]] + [np.shape(W)[0] for W, _ in params], "activation": activation,
+            "loss": loss, "dtype": W0.dtype.name, "negative_slope": float(negative_slope), "library": library}
+
+
+def check_model_names(meta: dict, path, activations, losses) -> None:
+    """Raise ``ModelFileError`` unless the file's activation and loss are known to the loader."""
+    if meta.get("activation") not in activations:
+        raise ModelFileError(f"{path}: unknown activation {meta.get('activation')!r}")
+    if meta.get("loss") not in losses:
+        raise ModelFileError(f"{path}: unknown loss {meta.get('loss')!r}")
 
 
 def save_params_npz(path: str | Path, params, metadata: dict) -> Path:

@@ -9,6 +9,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from data_utils import classification_metrics, regression_metrics
+from pt_deep import num_threads
 
 from .config import ExperimentConfig
 from .implementations import get_impl
@@ -52,7 +53,7 @@ def train_cell(spec: dict, save_models: bool = False) -> dict:
     try:
         cfg = ExperimentConfig.model_validate({**spec, "sweep": {}})
         impl = get_impl(cfg.impl)
-        with threadpool_limits(limits=1):
+        with threadpool_limits(limits=1), num_threads(1):  # one worker, one core
             setup = prepare(cfg)
             record["loss"] = setup.loss
             model = impl.build(setup.params, cfg.model.activation, setup.loss, cfg.model.negative_slope)

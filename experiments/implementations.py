@@ -34,14 +34,9 @@ def _pt_output(model: pt_deep.PTDeep, X):
     return model.predict_proba(X) if model.loss_name == "cross_entropy" else model.output(X)
 
 
-def _pt_train(model, X, y, **kwargs):
-    return pt_deep.train(model, X, y, n_threads=kwargs.pop("n_threads", 1), **kwargs)
-
-
 IMPLS = {
-    "numpy": Implementation("numpy", fcann2.MLP, lambda m, X, y, **kw: fcann2.train(m, X, y, **kw),
-                            fcann2.iter_train, lambda m: m.get_params(), _np_output, fcann2.load_model),
-    "torch": Implementation("torch", pt_deep.PTDeep.from_params, _pt_train, pt_deep.iter_train,
+    "numpy": Implementation("numpy", fcann2.MLP, fcann2.train, fcann2.iter_train, lambda m: m.get_params(), _np_output, fcann2.load_model),
+    "torch": Implementation("torch", pt_deep.PTDeep.from_params, pt_deep.train, pt_deep.iter_train,
                             lambda m: m.to_params(), _pt_output, pt_deep.load_npz),
 }
 

@@ -8,6 +8,7 @@ data; printing is the CLI's job.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,20 +98,17 @@ def lockstep(cfg: ExperimentConfig, *, steps: int | None = None, dtype: str | No
     status = {"numpy": "ok", "torch": "ok"}
     count = {"numpy": 0, "torch": 0}
     with np.errstate(all="ignore"):
-        it_np, it_pt = iters["numpy"], iters["torch"]
-        while True:
-            a, b = next(it_np, None), next(it_pt, None)
+        # zip_longest: when one side stops (diverged) the other is still run to its end
+        for a, b in itertools.zip_longest(iters["numpy"], iters["torch"]):
+            for name, item in (("numpy", a), ("torch", b)):
+                if item is not None:
+                    if np.isfinite(item[1]):
+                        count[name] += 1
+                    else:
+                        status[name] = "diverged"
             if a is None or b is None:
-                for name, item, it in (("numpy", a, it_np), ("torch", b, it_pt)):
-                    if item is not None:  # the other side stopped first
-                        count[name] += 1 + sum(1 for _ in it)
-                break
+                continue
             (step, loss_np, _), (_, loss_pt, _) = a, b
-            for name, loss in (("numpy", loss_np), ("torch", loss_pt)):
-                if np.isfinite(loss):
-                    count[name] += 1
-                else:
-                    status[name] = "diverged"
             row = {"step": step, "loss_numpy": loss_np, "loss_torch": loss_pt,
                    "dloss": abs(loss_np - loss_pt)}
             scaled = 0.0

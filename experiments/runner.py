@@ -2,6 +2,7 @@
 processes or a Dask cluster), append each result as it arrives, then render outputs."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sys
@@ -80,19 +81,17 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
 def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, backend: str,
              scheduler: str | None, progress: bool) -> None:
     tasks = (delayed(_job)(cell, cfg.output.save_models) for cell in todo)
-    bar = tqdm(total=len(todo), desc=cfg.name, unit="cell", disable=not progress, file=sys.stderr)
-    if backend == "dask":
-        from dask.distributed import Client
-        with Client(scheduler) as client, parallel_config(backend="dask"):
-            log.info("dask: %s", client)
-            results = Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
-            _consume(results, store, bar)
-    else:
-        # inner_max_num_threads=1: workers' BLAS pools get one thread; torch is set per cell.
-        with parallel_config(backend="loky", inner_max_num_threads=1):
-            results = Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
-            _consume(results, store, bar)
-    bar.close()
+    with contextlib.ExitStack() as stack:
+        if backend == "dask":
+            from dask.distributed import Client
+            log.info("dask: %s", stack.enter_context(Client(scheduler)))
+            stack.enter_context(parallel_config(backend="dask"))
+        else:
+            # inner_max_num_threads=1: workers' BLAS pools get one thread; torch is set per cell.
+            stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=1))
+        bar = stack.enter_context(tqdm(total=len(todo), desc=cfg.name, unit="cell", disable=not progress,
+                                       file=sys.stderr))
+        _consume(Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks), store, bar)
 
 
 def _consume(results, store: RunStore, bar) -> None:

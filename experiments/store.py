@@ -16,9 +16,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
 
-from data_utils.param_io import save_params_npz
+from data_utils.param_io import model_metadata, save_params_npz
 
 from .config import ExperimentConfig, dump_toml
 
@@ -127,10 +126,9 @@ class RunStore:
             record.pop("traceback", None)
         _atomic_write(self.curves_dir / f"{record['id']}.json", json.dumps(curve).encode())
         if params is not None:
-            meta = {"sizes": [params[0][0].shape[1]] + [W.shape[0] for W, _ in params],
-                    "activation": record["spec"]["model"]["activation"], "loss": record["loss"],
-                    "dtype": np.asarray(params[0][0]).dtype.name,
-                    "negative_slope": record["spec"]["model"]["negative_slope"], "library": record["impl"]}
+            model = record["spec"]["model"]
+            meta = model_metadata(params, model["activation"], record["loss"], model["negative_slope"],
+                                  record["impl"])
             tmp = self.models_dir / f"{record['id']}.npz.tmp"
             save_params_npz(tmp, params, meta)
             os.replace(tmp, self.models_dir / f"{record['id']}.npz")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import torch
 
-from data_utils.param_io import ModelFileError, load_params_npz, save_params_npz
+from data_utils.param_io import (ModelFileError, check_model_names, load_params_npz, model_metadata,
+                                 save_params_npz)
 
 from .model import PTDeep, TORCH_ACTIVATIONS, TORCH_LOSSES
 
@@ -16,16 +17,13 @@ __all__ = ["save_state", "load_state", "save_npz", "load_npz", "ModelFileError"]
 STATE_FORMAT_VERSION = 1
 
 
-def _meta(model: PTDeep) -> dict:
-    return {"sizes": model.sizes, "activation": model.activation, "loss": model.loss_name,
-            "dtype": model.np_dtype.name, "negative_slope": model.negative_slope, "library": "pt_deep"}
+def _meta(model: PTDeep, params=None) -> dict:
+    params = model.to_params() if params is None else params
+    return model_metadata(params, model.activation, model.loss_name, model.negative_slope, "pt_deep")
 
 
 def _check_meta(meta: dict, path) -> None:
-    if meta.get("activation") not in TORCH_ACTIVATIONS:
-        raise ModelFileError(f"{path}: unknown activation {meta.get('activation')!r}")
-    if meta.get("loss") not in TORCH_LOSSES:
-        raise ModelFileError(f"{path}: unknown loss {meta.get('loss')!r}")
+    check_model_names(meta, path, TORCH_ACTIVATIONS, TORCH_LOSSES)
 
 
 def save_state(model: PTDeep, path: str | Path) -> Path:
@@ -63,7 +61,8 @@ def load_state(path: str | Path) -> PTDeep:
 
 def save_npz(model: PTDeep, path: str | Path) -> Path:
     """Write the shared ``.npz`` format (readable by ``fcann2.load_model``)."""
-    return save_params_npz(path, model.to_params(), _meta(model))
+    params = model.to_params()
+    return save_params_npz(path, params, _meta(model, params))
 
 
 def load_npz(path: str | Path) -> PTDeep:

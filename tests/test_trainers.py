@@ -2,28 +2,22 @@
 import numpy as np
 import pytest
 
-import fcann2
-import pt_deep
 from data_utils import init_params, load_dataset
+from experiments.implementations import get_impl
 
 
 class Impl:
+    """One implementation (``experiments.implementations``) with a test-friendly model factory."""
+
     def __init__(self, name):
         self.name = name
+        self._impl = get_impl(name)
+        self.train = self._impl.train
+        self.params = self._impl.get_params
 
     def model(self, sizes, activation="relu", loss="cross_entropy", init="lecun_normal", rng=0,
               dtype=np.float64):
-        params = init_params(sizes, init, rng, dtype=dtype)
-        if self.name == "numpy":
-            return fcann2.MLP(params, activation, loss)
-        return pt_deep.PTDeep.from_params(params, activation, loss)
-
-    def train(self, model, X, y, **kw):
-        return (fcann2 if self.name == "numpy" else pt_deep).train(model, X, y, **kw)
-
-    @staticmethod
-    def params(model):
-        return model.params if isinstance(model, fcann2.MLP) else model.to_params()
+        return self._impl.build(init_params(sizes, init, rng, dtype=dtype), activation, loss)
 
 
 @pytest.fixture(params=["numpy", "torch"])
