@@ -113,7 +113,8 @@ class OutputSpec(_Strict):
 
 
 class ExperimentConfig(_Strict):
-    name: str = Field("experiment", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    # a plain folder name: no path separators, and no leading dot (so never "." or "..")
+    name: str = Field("experiment", min_length=1, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
     description: str = ""
     seed: int = Field(0, ge=0)
     impl: Literal[IMPLEMENTATIONS] = "numpy"
@@ -204,7 +205,7 @@ def _describe(error: dict) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_pattern_mismatch":
-        return f"must match {ctx.get('pattern')} (letters, digits, _ . -), got {value!r}"
+        return f"must be a plain name (letters, digits, _ . -, not starting with '.'), got {value!r}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         wanted = {"int": "an integer", "float": "a number", "bool": "true or false", "string": "a string",
                   "list": "a list", "dict": "a table"}.get(kind.split("_")[0], kind.split("_")[0])

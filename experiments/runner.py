@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from tqdm.auto import tqdm
 
 from .cell import train_cell
 from .config import ExperimentConfig
+from .run_folder import check_run_folder, clear_run_folder
 from .store import RunStore
 from .sweep import Cell, expand
 
@@ -56,9 +56,10 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
         raise ValueError(f"backend must be 'loky' or 'dask', got {backend!r}")
     if backend == "dask" and not scheduler:
         raise ValueError("the dask backend needs --scheduler ADDRESS")
-    run_dir = run_dir_for(cfg, out)
-    if fresh and run_dir.exists():
-        shutil.rmtree(run_dir)
+    run_dir = check_run_folder(run_dir_for(cfg, out))  # refuse before anything is written
+    if fresh:
+        removed = clear_run_folder(run_dir)
+        log.info("--fresh: removed %s from %s", ", ".join(removed) or "nothing", run_dir)
     store = RunStore(run_dir)
     store.create(cfg)
     cells = expand(cfg)

@@ -20,6 +20,7 @@ from pathlib import Path
 from data_utils.param_io import model_metadata, save_params_npz
 
 from .config import ExperimentConfig, dump_toml
+from .run_folder import mark_run_folder
 
 __all__ = ["RunStore", "environment_record"]
 
@@ -78,6 +79,7 @@ class RunStore:
         self.plots_dir = self.root / "plots"
 
     def create(self, cfg: ExperimentConfig) -> None:
+        mark_run_folder(self.root, {"name": cfg.name})
         for folder in (self.root, self.curves_dir, self.models_dir, self.tables_dir, self.plots_dir):
             folder.mkdir(parents=True, exist_ok=True)
         _atomic_write(self.config_path, dump_toml(cfg).encode())
