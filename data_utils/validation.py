@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["check_features", "check_labels", "check_targets", "check_loss_targets", "check_positive",
-           "as_generator"]
+           "as_generator", "as_float_dtype"]
 
 
 def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
@@ -133,3 +133,14 @@ def check_loss_targets(y, loss: str, *, n_samples: int, n_outputs: int, dtype) -
     if loss == "cross_entropy":
         return check_labels(y, n_samples=n_samples, n_classes=n_outputs)
     return check_targets(y, n_samples=n_samples, n_outputs=n_outputs, dtype=dtype)
+
+
+def as_float_dtype(dtype) -> np.dtype:
+    """``float32``/``float64`` (name or dtype) as a NumPy dtype; anything else raises."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in ("float32", "float64"):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+    return dt

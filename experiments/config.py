@@ -16,8 +16,8 @@ import tomli_w
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
                       model_validator)
 
-from data_utils.initializers import INIT_SCHEMES
-from data_utils.registry import DATASETS, dataset_params
+from data_utils.training.initializers import INIT_SCHEMES
+from data_utils.datasets.registry import DATASETS, dataset_params
 
 __all__ = ["ExperimentConfig", "ConfigError", "load_config", "parse_config", "apply_overrides",
            "flatten", "set_path", "dump_toml", "IMPLEMENTATIONS"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_utils.registry import DATASETS
+from data_utils.datasets.registry import DATASETS
 
 from .config import load_config
 from .run_plots import render_plots

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 
-from data_utils.param_io import model_metadata, save_params_npz
+from data_utils.training.param_io import model_metadata, save_params_npz
 
 from .config import ExperimentConfig, dump_toml
 from .run_folder import mark_run_folder

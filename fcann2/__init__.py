@@ -1,5 +1,5 @@
 """fcann2: a neural network written from scratch in NumPy, explicit backprop, plain SGD."""
-from data_utils.initializers import INIT_SCHEMES, init_params
+from data_utils.training.initializers import INIT_SCHEMES, init_params
 
 from .course_api import fcann2_classify, fcann2_train
 from .estimators import FCANN2Classifier, FCANN2Regressor

@@ -1,7 +1,7 @@
 """scikit-learn estimators backed by the NumPy ``MLP``."""
 from __future__ import annotations
 
-from data_utils.estimator import MLPClassifierBase, MLPRegressorBase
+from data_utils.training.estimator import MLPClassifierBase, MLPRegressorBase
 
 from .model import MLP
 from .trainer import train
@@ -10,7 +10,7 @@ __all__ = ["FCANN2Classifier", "FCANN2Regressor"]
 
 
 class _FCANN2Network:
-    """The two hooks of ``data_utils.estimator`` implemented with ``MLP``."""
+    """The two hooks of ``data_utils.training.estimator`` implemented with ``MLP``."""
 
     def _train_network(self, params, X, T, *, loss, schedule):
         network = MLP(params, activation=self.activation, loss=loss)

@@ -1,9 +1,9 @@
-"""Save and load an ``MLP`` as ``.npz`` (the format of ``data_utils.param_io``)."""
+"""Save and load an ``MLP`` as ``.npz`` (the format of ``data_utils.training.param_io``)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from data_utils.param_io import (ModelFileError, check_model_names, load_params_npz, model_metadata,
+from data_utils.training.param_io import (ModelFileError, check_model_names, load_params_npz, model_metadata,
                                  save_params_npz)
 
 from .functional import ACTIVATIONS, LOSSES

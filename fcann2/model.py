@@ -5,9 +5,8 @@ from typing import Sequence
 
 import numpy as np
 
-from data_utils.initializers import check_sizes, init_params
-from data_utils.training import as_float_dtype
-from data_utils.validation import check_features, check_loss_targets
+from data_utils.training.initializers import check_sizes, init_params
+from data_utils.validation import as_float_dtype, check_features, check_loss_targets
 
 from . import functional as F
 from .layers import Linear, make_activation

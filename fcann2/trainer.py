@@ -11,8 +11,8 @@ from typing import Callable, Iterator
 import numpy as np
 from scipy.linalg.blas import get_blas_funcs
 
-from data_utils.schedules import Schedule
-from data_utils.training import TrainResult, check_sgd_hyper, collect, resolve_schedule, sgd_steps
+from data_utils.training.schedules import Schedule
+from data_utils.training.loop import TrainResult, check_sgd_hyper, collect, resolve_schedule, sgd_steps
 
 from .model import MLP
 

@@ -1,7 +1,7 @@
 """scikit-learn estimators backed by ``PTDeep`` (autograd + ``torch.optim.SGD``)."""
 from __future__ import annotations
 
-from data_utils.estimator import MLPClassifierBase, MLPRegressorBase
+from data_utils.training.estimator import MLPClassifierBase, MLPRegressorBase
 
 from .model import PTDeep
 from .trainer import train
@@ -10,7 +10,7 @@ __all__ = ["PTDeepClassifier", "PTDeepRegressor"]
 
 
 class _PTDeepNetwork:
-    """The two hooks of ``data_utils.estimator`` implemented with ``PTDeep``."""
+    """The two hooks of ``data_utils.training.estimator`` implemented with ``PTDeep``."""
 
     def _train_network(self, params, X, T, *, loss, schedule):
         network = PTDeep.from_params(params, activation=self.activation, loss=loss)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from data_utils.param_io import (ModelFileError, check_model_names, load_params_npz, model_metadata,
+from data_utils.training.param_io import (ModelFileError, check_model_names, load_params_npz, model_metadata,
                                  save_params_npz)
 
 from .model import PTDeep, TORCH_ACTIVATIONS, TORCH_LOSSES

@@ -8,9 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from data_utils.initializers import check_sizes
-from data_utils.training import as_float_dtype
-from data_utils.validation import check_features, check_loss_targets
+from data_utils.training.initializers import check_sizes
+from data_utils.validation import as_float_dtype, check_features, check_loss_targets
 
 __all__ = ["PTDeep", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "torch_dtype", "to_tensor"]
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from data_utils import Random2DGaussian, class_to_onehot, sample_gauss_2d, sample_gmm_2d
-from data_utils import lines3x3, regression, toy2d
+from data_utils.datasets import lines3x3, regression, toy2d
 
 
 def test_random_gaussian_mean_in_box_and_cov_is_spd():

@@ -5,7 +5,7 @@ from matplotlib.image import imread
 from data_utils import (bounding_rect, decision_grid, graph_data, graph_surface, new_figure,
                         plot_confusion_matrix, plot_decision_regions, plot_heatmap, plot_image_grid,
                         plot_loss_curves, plot_weights, sample_gauss_2d, save_figure)
-from data_utils.surfaces import grid_points
+from data_utils.plots.surfaces import grid_points
 
 
 def _png(fig, path, dpi=50):

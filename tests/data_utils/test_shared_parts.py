@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from data_utils import INIT_SCHEMES, ModelFileError, Schedule, init_params, load_params_npz, save_params_npz
-from data_utils.training import as_float_dtype, collect, resolve_schedule, sgd_steps
+from data_utils.training.loop import collect, resolve_schedule, sgd_steps
+from data_utils.validation import as_float_dtype
 
 
 @pytest.mark.parametrize("scheme", sorted(INIT_SCHEMES))

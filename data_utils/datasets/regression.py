@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_generator, check_positive
+from ..validation import as_generator, check_positive
 
 __all__ = ["make_noisy_1d", "FUNCTIONS_1D"]
 

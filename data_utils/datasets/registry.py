@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from . import course, lines3x3, mnist, regression, toy2d
-from .validation import as_generator, check_features, check_labels, check_targets
+from ..validation import as_generator, check_features, check_labels, check_targets
 
 __all__ = ["Dataset", "DatasetSpec", "DATASETS", "load_dataset", "dataset_params"]
 

@@ -12,10 +12,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .schedules import Schedule, make_schedule
-from .validation import check_positive
+from ..validation import check_positive
 
-__all__ = ["TrainResult", "sgd_steps", "collect", "resolve_schedule", "check_sgd_hyper",
-           "as_float_dtype"]
+__all__ = ["TrainResult", "sgd_steps", "collect", "resolve_schedule", "check_sgd_hyper"]
 
 
 @dataclass
@@ -113,14 +112,3 @@ def resolve_schedule(n_samples: int, *, schedule: Schedule | None, batch_size, e
     if schedule.n_samples != n_samples:
         raise ValueError(f"schedule is for {schedule.n_samples} samples but X has {n_samples}")
     return schedule
-
-
-def as_float_dtype(dtype) -> np.dtype:
-    """``float32``/``float64`` (name or dtype) as a NumPy dtype; anything else raises."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt is None or dt.name not in ("float32", "float64"):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
-    return dt

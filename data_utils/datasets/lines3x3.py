@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_generator, check_positive
+from ..validation import as_generator, check_positive
 
 __all__ = ["lines_train", "lines_dimmed", "lines_noisy", "LINE_CLASSES"]
 

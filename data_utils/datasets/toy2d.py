@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn import datasets as skd
 
-from .validation import as_generator, check_positive
+from ..validation import as_generator, check_positive
 
 __all__ = ["make_blobs", "make_moons", "make_circles", "make_xor", "make_spiral"]
 

@@ -20,9 +20,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..validation import as_float_dtype
 from .initializers import INIT_SCHEMES, init_params
+from .loop import check_sgd_hyper
 from .schedules import make_schedule
-from .training import as_float_dtype, check_sgd_hyper
 
 __all__ = ["MLPClassifierBase", "MLPRegressorBase"]
 

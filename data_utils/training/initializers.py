@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .validation import as_generator
+from ..validation import as_generator
 
 __all__ = ["INIT_SCHEMES", "init_params", "check_sizes"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_generator, check_labels
+from ..validation import as_generator, check_labels
 
 __all__ = ["Random2DGaussian", "sample_gauss_2d", "sample_gmm_2d", "class_to_onehot"]
 
