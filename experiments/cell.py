@@ -12,7 +12,7 @@ from data_utils import classification_metrics, regression_metrics
 from pt_deep import num_threads
 
 from .config import ExperimentConfig
-from .implementations import get_impl
+from .implementations import get_impl, model_outputs
 from .setup import RunSetup, prepare
 
 __all__ = ["train_cell", "evaluate"]
@@ -23,7 +23,7 @@ def evaluate(setup: RunSetup, output_fn) -> dict:
     outputs are not finite (a diverged model) gets ``None``."""
     ds = setup.dataset
     out = {}
-    for split, X, y in (("train", setup.X_train, ds.y_train), ("test", setup.X_test, ds.y_test)):
+    for split, X, y in (("train", setup.X_train, setup.y_train), ("test", setup.X_test, ds.y_test)):
         # a diverged model's outputs may overflow in the metrics: that is part of its result
         with np.errstate(all="ignore"):
             pred = np.asarray(output_fn(X), dtype=np.float64)
@@ -40,15 +40,18 @@ def train_cell(spec: dict, save_models: bool = False) -> dict:
     """Train one implementation on one grid point.
 
     Returns a JSON-ready record: ``status`` ("ok", "diverged" or "error"), ``error``,
-    ``n_steps``, ``diverged_at``, ``final_loss``, ``wall_time`` and ``time_per_step``
-    (seconds, training loop only), ``metrics`` (train/test), ``loss_curve`` (per epoch),
+    ``n_steps``, ``diverged_at``, ``final_loss``, ``best_epoch``, ``stopped_early``,
+    ``wall_time`` and ``time_per_step`` (seconds, training loop only), ``metrics``
+    (train/test), ``curves`` (per epoch: ``loss`` - the training objective - and the
+    ``TrainResult.history`` series: ``lr``, ``test_loss``/``test_score``, and
+    ``train_``/``validation_`` ones when the recipe holds out a validation part),
     and ``params`` (NumPy arrays, not JSON; the runner stores them in ``models/``). Parameters
     are kept with ``save_models`` and always for 2-D inputs, whose decision surfaces are
     drawn from them.
     """
     record = {"status": "error", "error": None, "loss": None, "n_steps": 0, "diverged_at": None,
-              "final_loss": None, "wall_time": None, "time_per_step": None, "metrics": None,
-              "loss_curve": [], "params": None}
+              "final_loss": None, "best_epoch": None, "stopped_early": False, "wall_time": None,
+              "time_per_step": None, "metrics": None, "curves": {}, "params": None}
     start = time.perf_counter()
     try:
         cfg = ExperimentConfig.model_validate({**spec, "sweep": {}})
@@ -56,15 +59,16 @@ def train_cell(spec: dict, save_models: bool = False) -> dict:
         with threadpool_limits(limits=1), num_threads(1):  # one worker, one core
             setup = prepare(cfg)
             record["loss"] = setup.loss
-            model = impl.build(setup.params, cfg.model.activation, setup.loss, cfg.model.negative_slope)
-            result = impl.train(model, setup.X_train, setup.dataset.y_train, lr=cfg.train.lr,
-                                weight_decay=cfg.train.weight_decay, schedule=setup.schedule)
-            metrics = evaluate(setup, lambda X: impl.output(model, X))
+            model = impl.model.from_params(setup.params, cfg.model.activation, setup.loss,
+                                           cfg.model.negative_slope)
+            result = impl.train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
+            metrics = evaluate(setup, lambda X: model_outputs(model, X))
         record.update(status=result.status, n_steps=result.n_steps, diverged_at=result.diverged_at,
-                      final_loss=result.final_loss, wall_time=result.wall_time,
+                      final_loss=result.final_loss, best_epoch=result.best_epoch,
+                      stopped_early=result.stopped_early, wall_time=result.wall_time,
                       time_per_step=result.wall_time / max(result.n_steps, 1), metrics=metrics,
-                      loss_curve=list(result.loss_per_epoch),
-                      params=impl.get_params(model) if save_models or setup.sizes[0] == 2 else None)
+                      curves={"loss": list(result.loss_per_epoch), **result.history},
+                      params=model.to_params() if save_models or setup.sizes[0] == 2 else None)
     except Exception as exc:  # noqa: BLE001 - a failing cell is a result, the sweep goes on
         record.update(status="error", error=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc(limit=5))

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
 
 from data_utils.training.initializers import INIT_SCHEMES
+from data_utils.training.recipe import LR_SCHEDULES, OPTIMIZERS, RECIPE_KEYS, Recipe, RecipeError
 from data_utils.datasets.registry import DATASETS, dataset_params
 
 __all__ = ["ExperimentConfig", "ConfigError", "load_config", "parse_config", "apply_overrides",
@@ -77,13 +78,31 @@ class ModelSpec(_Strict):
 
 
 class TrainSpec(_Strict):
-    lr: float = Field(0.1, gt=0)
+    """The training recipe (see ``data_utils.training.recipe.Recipe``, which validates the
+    recipe keys and their combinations) plus the sample schedule and dtype."""
+
+    # the recipe: types here, ranges and combinations checked by Recipe
+    optimizer: Literal[tuple(OPTIMIZERS)] = "sgd"
+    lr: float = 0.1
+    weight_decay: float = 0.0
+    momentum: float | None = None
+    nesterov: bool | None = None
+    alpha: float | None = None
+    eps: float | None = None
+    betas: list[float] | None = None
+    lr_schedule: Literal[tuple(LR_SCHEDULES)] = "constant"
+    gamma: float | None = None
+    step_size: int | None = None
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    patience: int = 10
+    # the schedule of samples
     batch_size: int | Literal["full"] = 32
     epochs: int | None = Field(None, ge=1)
     n_iter: int | None = Field(None, ge=1)
-    weight_decay: float = Field(0.0, ge=0)
     dtype: Literal["float32", "float64"] = "float64"
     sampling: Literal["epoch", "replacement"] = "epoch"
+    _recipe: Recipe = PrivateAttr()
 
     @field_validator("batch_size", mode="before")
     @classmethod
@@ -98,7 +117,13 @@ class TrainSpec(_Strict):
             raise ValueError(f"give epochs or n_iter, not both (got epochs={self.epochs}, n_iter={self.n_iter})")
         if self.epochs is None and self.n_iter is None:
             self.epochs = _DEFAULT_EPOCHS
+        self._recipe = Recipe(**{k: getattr(self, k) for k in RECIPE_KEYS})  # RecipeError names the key
         return self
+
+    @property
+    def recipe(self) -> Recipe:
+        """The validated training recipe."""
+        return self._recipe
 
     @property
     def batch(self) -> int | None:
@@ -201,7 +226,8 @@ def _describe(error: dict) -> str:
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {value!r}"
     if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
+        cause = ctx.get("error")
+        return cause.message if isinstance(cause, RecipeError) else str(cause or error["msg"])
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_pattern_mismatch":
@@ -217,6 +243,9 @@ def _loc(error: dict) -> str:
     # drop pydantic's union/literal branch markers such as "int" or "literal['full']"
     parts = [str(p) for p in error["loc"] if not (isinstance(p, str) and (p in ("int", "float", "str")
                                                                         or p.startswith(("literal[", "function-"))))]
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, RecipeError):  # raised for the whole [train] table; name its key
+        parts.append(cause.key)
     return ".".join(parts) or "(top level)"
 
 

@@ -19,7 +19,7 @@ import fcann2
 import pt_deep
 
 from .config import ExperimentConfig
-from .implementations import get_impl, max_abs_diff
+from .implementations import get_impl, max_abs_diff, model_outputs
 from .setup import prepare
 
 __all__ = ["ParityResult", "lockstep", "gradient_parity", "DEFAULT_TOLERANCE", "param_names"]
@@ -53,7 +53,9 @@ class ParityResult:
     def passed(self) -> bool:
         f = self.final
         return (f["status_numpy"] == f["status_torch"] and f["steps_numpy"] == f["steps_torch"]
-                and f["max_dtheta_scaled"] <= self.tolerance and f["max_rel_dloss"] <= self.tolerance)
+                and f["best_epoch_numpy"] == f["best_epoch_torch"]
+                and f["max_dtheta_scaled"] <= self.tolerance and f["max_rel_dloss"] <= self.tolerance
+                and (f["status_numpy"] == "diverged" or f["final_dtheta_scaled"] <= self.tolerance))
 
     def verdict(self) -> str:
         f = self.final
@@ -83,14 +85,12 @@ def lockstep(cfg: ExperimentConfig, *, steps: int | None = None, dtype: str | No
     dtype = cfg.train.dtype
     tol = DEFAULT_TOLERANCE[dtype] if tolerance is None else float(tolerance)
     setup = prepare(cfg, n_steps=steps)
-    y = setup.dataset.y_train
-    t = cfg.train
     models, iters = {}, {}
     for name in ("numpy", "torch"):
         impl = get_impl(name)
-        models[name] = impl.build(setup.params, cfg.model.activation, setup.loss, cfg.model.negative_slope)
-        iters[name] = impl.iter_train(models[name], setup.X_train, y, lr=t.lr, schedule=setup.schedule,
-                                      weight_decay=t.weight_decay)
+        models[name] = impl.model.from_params(setup.params, cfg.model.activation, setup.loss,
+                                              cfg.model.negative_slope)
+        iters[name] = impl.iter_train(models[name], setup.X_train, setup.y_train, **setup.train_options(cfg))
     np_arrays = [a for W_b in models["numpy"].params for a in W_b]
     pt_arrays = _torch_views(models["torch"])
     names = param_names(len(setup.sizes) - 1)
@@ -111,11 +111,9 @@ def lockstep(cfg: ExperimentConfig, *, steps: int | None = None, dtype: str | No
             (step, loss_np, _), (_, loss_pt, _) = a, b
             row = {"step": step, "loss_numpy": loss_np, "loss_torch": loss_pt,
                    "dloss": abs(loss_np - loss_pt)}
-            scaled = 0.0
             for n, x, z in zip(names, np_arrays, pt_arrays):
-                row[f"d{n}"] = d = max_abs_diff(x, z)
-                scaled = max(scaled, d / max(1.0, float(np.max(np.abs(x)))))
-            row["dtheta_scaled"] = scaled
+                row[f"d{n}"] = max_abs_diff(x, z)
+            row["dtheta_scaled"] = _scaled_dtheta(np_arrays, pt_arrays)
             rows.append(row)
     table = pd.DataFrame(rows)
     dcols = [f"d{n}" for n in names]
@@ -134,13 +132,23 @@ def lockstep(cfg: ExperimentConfig, *, steps: int | None = None, dtype: str | No
     final["max_dtheta"] = float(finite["dtheta"].max()) if len(finite) else 0.0
     final["max_dtheta_scaled"] = float(finite["dtheta_scaled"].max()) if len(finite) else 0.0
     final["max_rel_dloss"] = float(np.nanmax(rel.to_numpy())) if len(rel) else 0.0
+    # the parameters the models end with (the best epoch's, with early stopping)
+    final["final_dtheta"] = max(max_abs_diff(x, z) for x, z in zip(np_arrays, pt_arrays))
+    final["final_dtheta_scaled"] = _scaled_dtheta(np_arrays, pt_arrays)
+    for name, loop in iters.items():
+        final[f"best_epoch_{name}"] = loop.result.best_epoch
     final.update(_prediction_parity(models, setup))
     return ParityResult(table, final, tol, dtype, cfg.base())
 
 
+def _scaled_dtheta(np_arrays, pt_arrays) -> float:
+    """max over tensors of max |dTheta| / max(1, max |Theta|)."""
+    return max(max_abs_diff(x, z) / max(1.0, float(np.max(np.abs(x)))) for x, z in zip(np_arrays, pt_arrays))
+
+
 def _prediction_parity(models, setup) -> dict:
     with np.errstate(all="ignore"):
-        out = {name: get_impl(name).output(m, setup.X_test) for name, m in models.items()}
+        out = {name: model_outputs(m, setup.X_test) for name, m in models.items()}
     diff = max_abs_diff(out["numpy"], out["torch"])
     agree = float(np.mean(out["numpy"].argmax(axis=1) == out["torch"].argmax(axis=1))) \
         if setup.is_classification else float("nan")

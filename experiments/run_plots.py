@@ -13,7 +13,7 @@ import numpy as np
 from data_utils import (bounding_rect, decision_grid, load_dataset, new_figure, plot_confusion_matrix,
                         plot_heatmap, plot_loss_curves, save_figure)
 
-from .implementations import get_impl
+from .implementations import get_impl, model_outputs
 from .store import RunStore
 from .tables import axis_label
 
@@ -88,10 +88,9 @@ def _proba_fn(store: RunStore, rec):
     path = store.model_path(rec["id"])
     if path is None or rec.get("loss") != "cross_entropy":
         return None
-    impl = get_impl(rec["impl"])
-    model = impl.load(path)
+    model = get_impl(rec["impl"]).load(path)
     dtype = np.dtype(rec["spec"]["train"]["dtype"])
-    return lambda P: impl.output(model, P.astype(dtype))
+    return lambda P: model_outputs(model, P.astype(dtype))
 
 
 def _panel_title(rec) -> str:

@@ -122,11 +122,11 @@ class RunStore:
     def append(self, record: dict) -> None:
         """Write the side files of ``record``, then its line (flushed and fsynced)."""
         record = dict(record)
-        curve = record.pop("loss_curve", [])
+        curves = record.pop("curves", {})
         params = record.pop("params", None)
         if record.get("status") != "error":
             record.pop("traceback", None)
-        _atomic_write(self.curves_dir / f"{record['id']}.json", json.dumps(curve).encode())
+        _atomic_write(self.curves_dir / f"{record['id']}.json", json.dumps(curves).encode())
         if params is not None:
             model = record["spec"]["model"]
             meta = model_metadata(params, model["activation"], record["loss"], model["negative_slope"],
@@ -140,9 +140,15 @@ class RunStore:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def curve(self, cell_id: str) -> list[float]:
+    def curves(self, cell_id: str) -> dict[str, list[float]]:
+        """Per-epoch series of a cell: ``loss`` (training objective), ``lr``, ``test_loss``,
+        ``test_score`` and, with a validation part, ``train_*``/``validation_*``."""
         path = self.curves_dir / f"{cell_id}.json"
-        return json.loads(path.read_text()) if path.exists() else []
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def curve(self, cell_id: str) -> list[float]:
+        """The training objective per epoch."""
+        return self.curves(cell_id).get("loss", [])
 
     def model_path(self, cell_id: str) -> Path | None:
         path = self.models_dir / f"{cell_id}.npz"

@@ -15,7 +15,7 @@ from .config import ExperimentConfig, set_path
 
 __all__ = ["Cell", "expand", "spec_hash", "CELL_FORMAT"]
 
-CELL_FORMAT = 1  # bump when the meaning of a spec changes, so old results are not reused
+CELL_FORMAT = 2  # bump when the meaning of a spec changes, so old results are not reused
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""fcann2: a neural network written from scratch in NumPy, explicit backprop, plain SGD."""
+"""fcann2: a neural network written from scratch in NumPy: explicit backprop, update rules by hand."""
 from data_utils.training.initializers import INIT_SCHEMES, init_params
 
 from .course_api import fcann2_classify, fcann2_train

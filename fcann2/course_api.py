@@ -42,7 +42,7 @@ def fcann2_train(X, Y_, param_niter=1e5, param_delta=0.05, param_lambda=1e-3, hi
     if result.status != "ok":
         log.warning("fcann2_train diverged at step %s; returning the last finite parameters",
                     result.diverged_at)
-    return model.get_params()
+    return model.to_params()
 
 
 def fcann2_classify(X, params, activation: str = "relu") -> np.ndarray:

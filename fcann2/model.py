@@ -72,6 +72,13 @@ class MLP:
         self._dout = None
 
     @classmethod
+    def from_params(cls, params: Sequence[tuple[np.ndarray, np.ndarray]], activation: str = "relu",
+                    loss: str = "cross_entropy", negative_slope: float = 0.01) -> "MLP":
+        """A model holding copies of ``params`` ``[(W, b), ...]``; dtype follows them
+        (the same constructor as ``PTDeep.from_params``)."""
+        return cls(params, activation, loss, negative_slope)
+
+    @classmethod
     def from_sizes(cls, sizes: Sequence[int], activation: str = "relu", loss: str = "cross_entropy",
                    init: str = "lecun_normal", rng=None, dtype=np.float64,
                    negative_slope: float = 0.01) -> "MLP":
@@ -98,8 +105,8 @@ class MLP:
         """Gradients from the last ``backward`` (views of ``grad``), ``[(dW, db), ...]``."""
         return [(lin.dW, lin.db) for lin in self.linears]
 
-    def get_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """A copy of the parameters."""
+    def to_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of the parameters, ``[(W, b), ...]``."""
         return [(W.copy(), b.copy()) for W, b in self.params]
 
     def set_params(self, params) -> None:
@@ -131,7 +138,7 @@ class MLP:
         return y if self.loss_name == "cross_entropy" else np.ascontiguousarray(y.T)
 
     # -- computation -----------------------------------------------------------------
-    def forward(self, X) -> np.ndarray:
+    def output(self, X) -> np.ndarray:
         """Network output (logits for cross-entropy) of ``X`` (n, D), shape (n, C)."""
         return self._forward(self.check_X(X).T).T
 
@@ -171,5 +178,5 @@ class MLP:
 
     def predict(self, X) -> np.ndarray:
         """Class labels (n,) for cross-entropy models, outputs (n, k) for regression."""
-        out = self.forward(X)
+        out = self.output(X)
         return out.argmax(axis=1) if self.loss_name == "cross_entropy" else out

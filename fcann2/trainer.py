@@ -1,96 +1,101 @@
-"""Plain SGD for ``MLP``: ``theta -= lr * (grad + weight_decay * W)`` after each batch.
+"""Training an ``MLP`` with a recipe: the update rules of ``optimizers``, the learning rate
+of each epoch from the recipe's schedule, and the shared loop of ``data_utils.training``.
 
 The objective is the mean data loss plus ``(weight_decay / 2) * sum ||W||^2`` over weights
-(not biases); the reported loss includes that penalty. The update is one vectorised
-operation over the model's flat parameter buffer (weights and biases of every layer).
+(not biases); the reported step loss includes that penalty. Every update works on the
+model's flat parameter buffer (weights and biases of every layer at once).
 """
 from __future__ import annotations
-
-from typing import Callable, Iterator
 
 import numpy as np
 from scipy.linalg.blas import get_blas_funcs
 
-from data_utils.training.schedules import Schedule
-from data_utils.training.loop import TrainResult, check_sgd_hyper, collect, resolve_schedule, sgd_steps
+from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, plan_training, run_training
 
 from .model import MLP
+from .optimizers import UPDATE_RULES
 
-__all__ = ["train", "iter_train"]
-
-
-def iter_train(model: MLP, X, y, *, lr: float, schedule: Schedule, weight_decay: float = 0.0
-               ) -> Iterator[tuple[int, float, int]]:
-    """Yield ``(step, loss, batch_len)`` after every SGD step on ``schedule``.
-
-    ``X`` (n, D) and ``y`` are validated once. Stops after the first non-finite loss,
-    which is yielded without an update. Two such iterators can be ``zip``-ped to run two
-    trainers in lockstep.
-    """
-    lr, weight_decay = check_sgd_hyper(lr, weight_decay)
-    X = model.check_X(X)
-    y = model.check_y(y, X.shape[0])
-    schedule = resolve_schedule(X.shape[0], schedule=schedule, batch_size=None, epochs=None, n_iter=None)
-    return _sgd(model, X, y, lr, weight_decay, schedule)
+__all__ = ["train", "iter_train", "NumpyStepper"]
 
 
-def _sgd(model: MLP, X, y, lr: float, weight_decay: float, schedule: Schedule):
-    # Rows are gathered from the sample-major X (contiguous copies), then viewed
-    # feature-major (D, b); matmul reads the transposed view directly.
-    t_all = model.feature_major_targets(y)     # labels (n,) or targets (k, n)
-    theta, grad = model.theta, model.grad
-    weights, weight_grads = theta[:model.n_weights], grad[:model.n_weights]
-    # BLAS axpy (y += a x, in place): one pass over the flat buffer instead of NumPy's two
-    # (multiply into a temporary, then subtract) - 3x faster for MNIST-sized nets.
-    axpy = get_blas_funcs("axpy", (theta,))
-    labels = t_all.ndim == 1
+class NumpyStepper:
+    """fcann2's side of the training loop (see ``data_utils.training.loop.Stepper``)."""
 
-    def loss_fn(index):
-        loss = model._loss(X[index].T, t_all[index] if labels else t_all[:, index])
-        model._backward()
-        if weight_decay:
-            loss += 0.5 * weight_decay * float(np.dot(weights, weights))
+    def __init__(self, model: MLP, plan: TrainingPlan):
+        recipe = self.recipe = plan.recipe
+        self.model, self.X = model, plan.X
+        # Rows are gathered from the sample-major X (contiguous copies), then viewed
+        # feature-major (D, b); matmul reads the transposed view directly.
+        self.targets = model.feature_major_targets(plan.y)     # labels (n,) or targets (k, n)
+        self.labels = self.targets.ndim == 1
+        self.theta, self.grad = model.theta, model.grad
+        self.weights, self.weight_grads = self.theta[:model.n_weights], self.grad[:model.n_weights]
+        self.rule = UPDATE_RULES[recipe.optimizer](recipe, self.theta)
+        self.weight_decay = recipe.weight_decay
+        self.n_epochs = plan.schedule.n_epochs
+        self.epoch, self.lr = 0, recipe.lr_at(0, self.n_epochs)
+        self._axpy = get_blas_funcs("axpy", (self.theta,))
+
+    def loss_and_grad(self, index) -> float:
+        t = self.targets[index] if self.labels else self.targets[:, index]
+        loss = self.model._loss(self.X[index].T, t)
+        self.model._backward()
+        if self.weight_decay:
+            loss += 0.5 * self.weight_decay * float(np.dot(self.weights, self.weights))
         return loss
 
-    def update_fn():
-        if weight_decay:
-            axpy(weights, weight_grads, a=weight_decay)  # grad_W += lambda * W
-        axpy(grad, theta, a=-lr)                         # theta -= lr * grad
+    def step(self) -> None:
+        if self.weight_decay:
+            self._axpy(self.weights, self.weight_grads, a=self.weight_decay)  # g_W += lambda * W
+        self.rule.update(self.theta, self.grad, self.lr)
 
-    return sgd_steps(schedule, loss_fn, update_fn)
+    def end_epoch(self) -> None:
+        self.epoch += 1
+        self.lr = self.recipe.lr_at(self.epoch, self.n_epochs)
+
+    def evaluate(self, X, y) -> tuple[float, np.ndarray]:
+        outputs = self.model._forward(X.T)
+        loss, _ = self.model._loss_fn(outputs, self.model.feature_major_targets(y))
+        return loss, outputs.T
+
+    def snapshot(self) -> np.ndarray:
+        return self.theta.copy()
+
+    def restore(self, state: np.ndarray) -> None:
+        self.theta[...] = state
 
 
-def train(model: MLP, X, y, *, lr: float, batch_size: int | None = None, epochs: int | None = None,
-          n_iter: int | None = None, weight_decay: float = 0.0, schedule: Schedule | None = None,
-          sampling: str = "epoch", seed: int = 0,
-          callback: Callable[[int, float, MLP], None] | None = None,
-          record_steps: bool = False) -> TrainResult:
-    """Train ``model`` in place with SGD.
+def iter_train(model: MLP, X, y, *, record_steps: bool = False, **options) -> TrainingLoop:
+    """A ``TrainingLoop`` over ``model``: iterate it to train, one ``(step, loss, batch_len)``
+    per step (two of them ``zip`` into a lockstep run); ``.result`` holds the histories.
+    ``options`` as ``train``."""
+    plan = plan_training(model, X, y, **options)
+    return TrainingLoop(NumpyStepper(model, plan), plan, record_steps=record_steps)
+
+
+def train(model: MLP, X, y, **options) -> TrainResult:
+    """Train ``model`` in place.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, D)
     y : int labels (n_samples,) for cross-entropy, targets (n_samples, k) for MSE.
-    lr : learning rate, > 0.
+    lr, weight_decay, optimizer, momentum, nesterov, alpha, eps, betas, lr_schedule, gamma,
+    step_size, early_stopping, validation_fraction, patience : the recipe's keys (see
+        ``data_utils.training.recipe.Recipe``), or ``recipe=`` a ``Recipe``.
     batch_size : 1 (per-sample SGD), k, or None (full-batch gradient descent).
     epochs, n_iter : exactly one, unless ``schedule`` is given.
-    weight_decay : L2 penalty ``lambda`` on weights, >= 0.
     schedule : an explicit ``data_utils.Schedule``; replaces batch_size/epochs/n_iter/seed.
-    sampling, seed : how the trainer's own schedule is drawn ("epoch" or "replacement").
+    sampling, seed : how the trainer's own schedule (and a validation split) is drawn.
+    validation_data : ``(X_val, y_val)`` scored every epoch (early stopping uses it).
+    eval_sets : more ``{name: (X, y)}`` scored every epoch.
     callback : called as ``callback(step, loss, model)`` after each finite step.
     record_steps : also keep the loss of every step.
 
     Returns
     -------
-    TrainResult : status ("ok" / "diverged"), steps, loss history, wall time.
+    TrainResult : status ("ok" / "diverged"), steps, loss and score histories, best epoch.
     """
-    lr, weight_decay = check_sgd_hyper(lr, weight_decay)
-    X = model.check_X(X)
-    y = model.check_y(y, X.shape[0])
-    schedule = resolve_schedule(X.shape[0], schedule=schedule, batch_size=batch_size, epochs=epochs,
-                                n_iter=n_iter, sampling=sampling, seed=seed)
-    steps = _sgd(model, X, y, lr, weight_decay, schedule)
-    cb = None if callback is None else (lambda step, loss: callback(step, loss, model))
     # A diverging run overflows on its way to inf/NaN; that is a recorded result, not a warning.
     with np.errstate(over="ignore", invalid="ignore"):
-        return collect(steps, schedule, callback=cb, record_steps=record_steps)
+        return run_training(NumpyStepper, model, X, y, **options)

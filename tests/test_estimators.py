@@ -55,8 +55,8 @@ def test_two_implementations_agree():
 
 @pytest.mark.parametrize("cls", CLASSIFIERS + REGRESSORS)
 @pytest.mark.parametrize("param, value, match", [
-    ("lr", -0.1, "lr must be > 0, got -0.1"),
-    ("weight_decay", -1.0, "weight_decay must be >= 0"),
+    ("lr", -0.1, "lr: must be > 0, got -0.1"),
+    ("weight_decay", -1.0, "weight_decay: must be >= 0"),
     ("activation", "swish", "activation must be one of"),
     ("init", "xavier", "init must be one of"),
     ("epochs", 0, "epochs must be a positive integer, got 0"),

@@ -13,11 +13,10 @@ class Impl:
         self.name = name
         self._impl = get_impl(name)
         self.train = self._impl.train
-        self.params = self._impl.get_params
 
     def model(self, sizes, activation="relu", loss="cross_entropy", init="lecun_normal", rng=0,
               dtype=np.float64):
-        return self._impl.build(init_params(sizes, init, rng, dtype=dtype), activation, loss)
+        return self._impl.model.from_params(init_params(sizes, init, rng, dtype=dtype), activation, loss)
 
 
 @pytest.fixture(params=["numpy", "torch"])
@@ -42,7 +41,7 @@ def test_networks_train(impl, sizes, activation, dtype, lr):
     ds = load_dataset("moons", seed=0, standardize=True, noise=0.1)
     model = impl.model(sizes, activation=activation, dtype=dtype)
     result = impl.train(model, ds.X_train, ds.y_train, lr=lr, batch_size=16, epochs=100, seed=0)
-    assert result.status == "ok" and impl.params(model)[0][0].dtype == dtype
+    assert result.status == "ok" and model.to_params()[0][0].dtype == dtype
     assert np.mean(model.predict(ds.X_test) == ds.y_test) >= (0.9 if activation == "sigmoid" else 0.95)
     assert result.loss_per_epoch[-1] < result.loss_per_epoch[0]
 
@@ -67,15 +66,15 @@ def test_divergence_is_a_result_not_a_crash(impl, recwarn):
     model = impl.model([1, 8, 1], activation="identity", loss="mse")
     result = impl.train(model, ds.X_train, ds.y_train, lr=5.0, batch_size=None, n_iter=500)
     assert result.status == "diverged" and result.n_steps == result.diverged_at < 500
-    assert all(np.isfinite(W).all() for W, _ in impl.params(model))  # bad update not applied
+    assert all(np.isfinite(W).all() for W, _ in model.to_params())  # bad update not applied
     assert not np.isfinite(result.loss_per_epoch[-1])
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"lr": 0.0, "n_iter": 1}, "lr must be > 0, got 0.0"),
-    ({"lr": -0.1, "n_iter": 1}, "lr must be > 0, got -0.1"),
-    ({"lr": 0.1, "n_iter": 1, "weight_decay": -1}, "weight_decay must be >= 0, got -1.0"),
+    ({"lr": 0.0, "n_iter": 1}, "lr: must be > 0, got 0.0"),
+    ({"lr": -0.1, "n_iter": 1}, "lr: must be > 0, got -0.1"),
+    ({"lr": 0.1, "n_iter": 1, "weight_decay": -1}, "weight_decay: must be >= 0, got -1"),
     ({"lr": 0.1}, "give epochs, n_iter or an explicit schedule"),
     ({"lr": 0.1, "epochs": 1, "batch_size": 0}, "batch_size must be a positive integer"),
 ])

@@ -13,10 +13,10 @@ from typing import Callable
 
 import numpy as np
 from sklearn import datasets as skd
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from . import course, lines3x3, mnist, regression, toy2d
+from .split import split_indices
 from ..validation import as_generator, check_features, check_labels, check_targets
 
 __all__ = ["Dataset", "DatasetSpec", "DATASETS", "load_dataset", "dataset_params"]
@@ -200,12 +200,7 @@ def load_dataset(name: str, *, seed=0, test_size: float = 0.25, standardize: boo
 
 
 def _split(X, y, test_size, task, rng):
-    seed = int(rng.integers(2**31 - 1))
-    stratify = None
-    if task == "classification":
-        counts = np.bincount(np.asarray(y, dtype=np.int64))
-        if counts[counts > 0].min() >= 2:
-            stratify = y
-        else:
-            log.warning("a class has fewer than 2 samples; splitting without stratification")
-    return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=stratify)
+    keep, held = split_indices(len(X), fraction=test_size, seed=int(rng.integers(2**31 - 1)),
+                               labels=y if task == "classification" else None)
+    X, y = np.asarray(X), np.asarray(y)
+    return X[keep], X[held], y[keep], y[held]

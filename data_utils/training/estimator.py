@@ -1,12 +1,13 @@
 """scikit-learn estimator shell shared by both implementations.
 
-The shell does everything that is not the network: validation, label encoding, drawing
-the initial parameters and the schedule from ``random_state``, and the fitted attributes.
-An implementation supplies two hooks:
+The shell does everything that is not the network: validation, label encoding, the
+training recipe (under scikit-learn's ``MLPClassifier`` names where the concept is the
+same), drawing the initial parameters and the sample order from ``random_state``, and
+the fitted attributes. An implementation names two things:
 
-- ``_train_network(params, X, T, *, loss, schedule) -> (network, TrainResult)``
-- ``_network_output(X) -> ndarray``: class probabilities (n, C) for a classifier,
-  outputs (n, k) for a regressor, from ``self.network_``.
+- ``_model``: its model class (``from_params(params, activation=, loss=)``, ``output``,
+  ``predict_proba``);
+- ``_train``: its ``train(model, X, y, **options) -> TrainResult``.
 """
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..validation import as_float_dtype
 from .initializers import INIT_SCHEMES, init_params
-from .loop import check_sgd_hyper
-from .schedules import make_schedule
+from .recipe import OPTIMIZERS, Recipe, RecipeError
 
 __all__ = ["MLPClassifierBase", "MLPRegressorBase"]
+
+# recipe key -> estimator parameter, where scikit-learn's name differs
+_PARAM_OF = {"optimizer": "solver", "nesterov": "nesterovs_momentum", "eps": "epsilon", "alpha": "rmsprop_alpha",
+             "betas": "beta_1/beta_2", "patience": "n_iter_no_change", "lr": "lr"}
 
 
 class _MLPEstimatorBase(BaseEstimator):
@@ -33,40 +37,74 @@ class _MLPEstimatorBase(BaseEstimator):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, widths of the hidden layers.
+    hidden_layer_sizes : tuple of int, widths of the hidden layers (may be empty).
     activation : hidden activation (relu, leaky_relu, sigmoid, tanh, identity).
     init : initialisation scheme (see ``data_utils.INIT_SCHEMES``).
-    lr : SGD learning rate, > 0; ``None`` picks the class default (0.1 for the classifier,
+    solver : "sgd", "rmsprop" or "adam" (the recipe's optimizer).
+    lr : learning rate, > 0; ``None`` picks the class default (0.1 for the classifier,
         0.01 for the regressor, whose unscaled targets make larger steps diverge).
+    momentum, nesterovs_momentum : sgd (and rmsprop's momentum).
+    rmsprop_alpha : rmsprop's smoothing constant.
+    beta_1, beta_2, epsilon : adam's (epsilon also rmsprop's).
+    lr_schedule, gamma, step_size : learning-rate schedule per epoch (constant, step,
+        exponential, cosine).
     batch_size : samples per step (``None``: full batch).
     epochs : passes over the training data.
     weight_decay : L2 penalty ``lambda`` on weights (not biases), >= 0.
+    early_stopping, validation_fraction, n_iter_no_change : stop when the loss on a
+        held-out, stratified part stops improving; the best epoch's parameters are kept.
     dtype : "float64" or "float32".
-    random_state : int, RandomState or None; seeds the initial parameters and the schedule.
+    random_state : int, RandomState or None; seeds the initial parameters, the sample
+        order and the validation split.
     """
 
     _ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "identity")
 
     _default_lr = 0.1
 
-    def __init__(self, hidden_layer_sizes=(32,), activation="relu", init="lecun_normal", lr=None,
-                 batch_size=32, epochs=100, weight_decay=1e-4, dtype="float64", random_state=None):
+    def __init__(self, hidden_layer_sizes=(32,), activation="relu", init="lecun_normal", solver="sgd", lr=None,
+                 momentum=0.0, nesterovs_momentum=False, rmsprop_alpha=0.99, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, lr_schedule="constant", gamma=None, step_size=None, batch_size=32, epochs=100,
+                 weight_decay=1e-4, early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
+                 dtype="float64", random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
+        self.solver = solver
         self.lr = lr
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.rmsprop_alpha = rmsprop_alpha
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.lr_schedule = lr_schedule
+        self.gamma = gamma
+        self.step_size = step_size
         self.batch_size = batch_size
         self.epochs = epochs
         self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.dtype = dtype
         self.random_state = random_state
 
-    @property
-    def _lr(self) -> float:
-        return self._default_lr if self.lr is None else self.lr
+    def _recipe(self) -> Recipe:
+        """The recipe of these hyperparameters; the optimizer's own keys only."""
+        candidates = {"momentum": self.momentum, "nesterov": self.nesterovs_momentum, "alpha": self.rmsprop_alpha,
+                      "eps": self.epsilon, "betas": (self.beta_1, self.beta_2)}
+        keys = {k: v for k, v in candidates.items() if k in OPTIMIZERS.get(self.solver, ())}
+        try:
+            return Recipe(optimizer=self.solver, lr=self._default_lr if self.lr is None else self.lr,
+                          weight_decay=self.weight_decay, lr_schedule=self.lr_schedule, gamma=self.gamma,
+                          step_size=self.step_size, early_stopping=self.early_stopping,
+                          validation_fraction=self.validation_fraction, patience=self.n_iter_no_change, **keys)
+        except RecipeError as err:
+            raise ValueError(f"{_PARAM_OF.get(err.key, err.key)}: {err.message}") from None
 
     def _validate_hyperparameters(self):
-        check_sgd_hyper(self._lr, self.weight_decay)
+        recipe = self._recipe()
         hidden = self.hidden_layer_sizes
         hidden = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
         if any(isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1 for h in hidden):
@@ -77,20 +115,23 @@ class _MLPEstimatorBase(BaseEstimator):
             raise ValueError(f"init must be one of {tuple(INIT_SCHEMES)}, got {self.init!r}")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, (int, np.integer)) or self.epochs < 1:
             raise ValueError(f"epochs must be a positive integer, got {self.epochs!r}")
-        return hidden, as_float_dtype(self.dtype)
+        return hidden, recipe, as_float_dtype(self.dtype)
 
     def _fit_network(self, X, T, n_outputs: int, loss: str):
-        hidden, dtype = self._validate_hyperparameters()
+        hidden, recipe, dtype = self._validate_hyperparameters()
         seed = check_random_state(self.random_state).randint(2**31 - 1)
-        init_rng, schedule_rng = np.random.default_rng(seed).spawn(2)
+        init_rng, order_rng = np.random.default_rng(seed).spawn(2)
         sizes = [X.shape[1], *hidden, n_outputs]
-        params = init_params(sizes, self.init, init_rng, dtype=dtype)
+        network = self._model.from_params(init_params(sizes, self.init, init_rng, dtype=dtype),
+                                          activation=self.activation, loss=loss)
         # a batch larger than the data is clamped by the schedule
-        schedule = make_schedule(X.shape[0], batch_size=self.batch_size, epochs=int(self.epochs),
-                                 seed=int(schedule_rng.integers(2**31 - 1)))
-        self.network_, result = self._train_network(params, X.astype(dtype, copy=False), T,
-                                                    loss=loss, schedule=schedule)
+        result = self._train(network, X.astype(dtype, copy=False), T, recipe=recipe,
+                                   batch_size=self.batch_size, epochs=int(self.epochs),
+                                   seed=int(order_rng.integers(2**31 - 1)))
+        self.network_ = network
         self.loss_curve_ = list(result.loss_per_epoch)
+        self.validation_scores_ = result.history.get("validation_score")  # None without a split
+        self.best_epoch_ = result.best_epoch
         self.n_iter_ = max(1, len(self.loss_curve_))
         self.t_ = result.n_steps
         self.status_ = result.status
@@ -103,7 +144,9 @@ class _MLPEstimatorBase(BaseEstimator):
     def _output(self, X):
         check_is_fitted(self, "network_")
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return self._network_output(X.astype(as_float_dtype(self.dtype), copy=False))
+        X = X.astype(as_float_dtype(self.dtype), copy=False)
+        net = self.network_
+        return net.predict_proba(X) if net.loss_name == "cross_entropy" else net.output(X)
 
 
 class MLPClassifierBase(ClassifierMixin, _MLPEstimatorBase):

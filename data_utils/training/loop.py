@@ -1,20 +1,25 @@
-"""The training loop both trainers share: it walks a schedule, stops at the first
-non-finite loss, and collects loss histories. The maths of a step is not here: each
-implementation supplies its own ``loss_fn`` (forward + backward) and ``update_fn``.
+"""The training loop both trainers share.
+
+It walks a sample schedule, stops at the first non-finite loss, ends epochs (learning-rate
+schedule, evaluation of the monitored sets, early stopping with the best parameters
+restored) and collects the histories. The maths is not here: each implementation supplies
+a ``Stepper`` - forward + backward on a batch, its update rule, its lr schedule, and a
+forward pass for evaluation.
 """
 from __future__ import annotations
 
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 import numpy as np
 
+from .recipe import Recipe, as_recipe
 from .schedules import Schedule, make_schedule
-from ..validation import check_positive
 
-__all__ = ["TrainResult", "sgd_steps", "collect", "resolve_schedule", "check_sgd_hyper"]
+__all__ = ["TrainResult", "TrainingPlan", "TrainingLoop", "Stepper", "plan_training", "run_training",
+           "resolve_schedule"]
 
 
 @dataclass
@@ -23,8 +28,14 @@ class TrainResult:
 
     ``status`` is ``"ok"`` or ``"diverged"``; a diverged run stopped at step
     ``diverged_at`` (0-based) whose loss was non-finite, *before* applying that update.
-    ``loss_per_epoch`` holds sample-weighted means of step losses per (possibly partial)
-    epoch; ``loss_per_step`` is filled when asked for.
+    ``loss_per_epoch`` holds sample-weighted means of the step objectives (data loss plus
+    L2 penalty) per (possibly partial) epoch; ``loss_per_step`` is filled when asked for.
+    ``history`` holds per-epoch series measured at the end of each epoch: ``"lr"`` (the
+    rate the epoch used), and for each monitored set ``S`` (``train`` and ``validation``
+    when a validation split exists, plus any ``eval_sets``) ``S_loss`` (mean data loss,
+    no penalty) and ``S_score`` (accuracy for classification, R^2 for regression).
+    ``best_epoch`` (0-based) is the epoch of lowest validation loss when there is a
+    validation set; with early stopping its parameters are the ones the model ends with.
     """
 
     status: str = "ok"
@@ -32,6 +43,9 @@ class TrainResult:
     diverged_at: int | None = None
     loss_per_epoch: list[float] = field(default_factory=list)
     loss_per_step: list[float] | None = None
+    history: dict[str, list[float]] = field(default_factory=dict)
+    best_epoch: int | None = None
+    stopped_early: bool = False
     wall_time: float = 0.0
 
     @property
@@ -40,63 +54,42 @@ class TrainResult:
 
     def to_dict(self) -> dict:
         return {"status": self.status, "n_steps": self.n_steps, "diverged_at": self.diverged_at,
-                "final_loss": self.final_loss, "wall_time": self.wall_time}
+                "final_loss": self.final_loss, "best_epoch": self.best_epoch,
+                "stopped_early": self.stopped_early, "wall_time": self.wall_time}
 
 
-def sgd_steps(schedule: Schedule, loss_fn: Callable, update_fn: Callable[[], None]
-              ) -> Iterator[tuple[int, float, int]]:
-    """Yield ``(step, loss, batch_len)`` after each step of ``schedule``.
+@dataclass(frozen=True)
+class TrainingPlan:
+    """Checked inputs of one training run: training data, schedule, recipe, monitored sets."""
 
-    ``loss_fn(index)`` computes the batch loss and gradients; ``update_fn()`` applies them.
-    A non-finite loss is yielded without an update and ends the iteration, so callers can
-    run two trainers in lockstep with ``zip``.
-    """
-    n = schedule.n_samples
-    for step, index in enumerate(schedule):
-        loss = float(loss_fn(index))
-        batch_len = n if isinstance(index, slice) else len(index)
-        if not math.isfinite(loss):
-            yield step, loss, batch_len
-            return
-        update_fn()
-        yield step, loss, batch_len
+    X: np.ndarray
+    y: np.ndarray
+    schedule: Schedule
+    recipe: Recipe
+    eval_sets: dict[str, tuple[np.ndarray, np.ndarray]]
+    classification: bool
 
 
-def collect(steps: Iterator[tuple[int, float, int]], schedule: Schedule, *,
-            callback: Callable[[int, float], None] | None = None,
-            record_steps: bool = False) -> TrainResult:
-    """Run ``steps`` to the end and summarise them as a ``TrainResult``."""
-    result = TrainResult(loss_per_step=[] if record_steps else None)
-    per_epoch = schedule.steps_per_epoch
-    acc = weight = 0.0
-    start = time.perf_counter()
-    for step, loss, batch_len in steps:
-        if not math.isfinite(loss):
-            result.status, result.diverged_at = "diverged", step
-            if record_steps:
-                result.loss_per_step.append(loss)
-            result.loss_per_epoch.append((acc + loss * batch_len) / (weight + batch_len))
-            break
-        result.n_steps = step + 1
-        acc += loss * batch_len
-        weight += batch_len
-        if record_steps:
-            result.loss_per_step.append(loss)
-        if callback is not None:
-            callback(step, loss)
-        if (step + 1) % per_epoch == 0:
-            result.loss_per_epoch.append(acc / weight)
-            acc = weight = 0.0
-    else:
-        if weight:
-            result.loss_per_epoch.append(acc / weight)
-    result.wall_time = time.perf_counter() - start
-    return result
+class Stepper(Protocol):
+    """One implementation's side of a training run (built from the model and a plan)."""
 
+    def loss_and_grad(self, index) -> float:
+        """Objective (mean data loss + L2 penalty) of batch ``X[index]``; gradients ready."""
 
-def check_sgd_hyper(lr, weight_decay) -> tuple[float, float]:
-    """Validate learning rate (> 0) and weight decay (>= 0)."""
-    return check_positive(lr, "lr"), check_positive(weight_decay, "weight_decay", allow_zero=True)
+    def step(self) -> None:
+        """Apply the recipe's update with the current epoch's learning rate."""
+
+    def end_epoch(self) -> None:
+        """Advance the learning-rate schedule by one epoch."""
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Mean data loss on ``(X, y)`` and the outputs (n, k); no gradients, no penalty."""
+
+    def snapshot(self):
+        """A copy of the parameters."""
+
+    def restore(self, state) -> None:
+        """Put a ``snapshot`` back."""
 
 
 def resolve_schedule(n_samples: int, *, schedule: Schedule | None, batch_size, epochs, n_iter,
@@ -112,3 +105,159 @@ def resolve_schedule(n_samples: int, *, schedule: Schedule | None, batch_size, e
     if schedule.n_samples != n_samples:
         raise ValueError(f"schedule is for {schedule.n_samples} samples but X has {n_samples}")
     return schedule
+
+
+def plan_training(model, X, y, *, lr=None, weight_decay=None, batch_size=None, epochs=None, n_iter=None,
+                  schedule: Schedule | None = None, sampling: str = "epoch", seed: int = 0,
+                  recipe: Recipe | None = None, validation_data=None, eval_sets=None,
+                  **recipe_keys) -> TrainingPlan:
+    """Validate the inputs of a training run once (the public boundary of both trainers).
+
+    ``model`` is either implementation's model (``check_X``, ``check_y``, ``loss_name``).
+    The recipe comes from ``recipe`` or from ``lr``, ``weight_decay`` and ``recipe_keys``.
+    With early stopping and no ``validation_data``, ``recipe.validation_fraction`` of
+    ``(X, y)`` is held out (stratified for classification, seeded by ``seed``) and the
+    schedule covers the rest. ``eval_sets`` (name -> ``(X, y)``) are scored every epoch.
+    """
+    from ..datasets.split import split_indices
+
+    recipe = as_recipe(recipe, lr=lr, weight_decay=weight_decay, **recipe_keys)
+    X = model.check_X(X)
+    y = model.check_y(y, X.shape[0])
+    classification = model.loss_name == "cross_entropy"
+    sets: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if validation_data is not None:
+        Xv, yv = validation_data
+        Xv = model.check_X(Xv)
+        sets["validation"] = (Xv, model.check_y(yv, Xv.shape[0]))
+    elif recipe.early_stopping:
+        keep, held = split_indices(X.shape[0], fraction=recipe.validation_fraction, seed=seed,
+                                   labels=y if classification else None)
+        sets["validation"] = (X[held], y[held])
+        X, y = X[keep], y[keep]
+    if sets:
+        sets = {"train": (X, y), **sets}
+    for name, (Xe, ye) in (eval_sets or {}).items():
+        if name in sets:
+            raise ValueError(f"eval_sets: {name!r} is reserved (train and validation are monitored already)")
+        Xe = model.check_X(Xe)
+        sets[name] = (Xe, model.check_y(ye, Xe.shape[0]))
+    schedule = resolve_schedule(X.shape[0], schedule=schedule, batch_size=batch_size, epochs=epochs,
+                                n_iter=n_iter, sampling=sampling, seed=seed)
+    return TrainingPlan(X, y, schedule, recipe, sets, classification)
+
+
+def _score(outputs: np.ndarray, y: np.ndarray, classification: bool) -> float:
+    """Accuracy of argmax(outputs) (classification) or R^2 of outputs (regression)."""
+    if not np.isfinite(outputs).all():
+        return float("nan")
+    if classification:
+        return float(np.mean(outputs.argmax(axis=1) == y))
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging model's score is a result
+        ss_res = float(np.sum((y - outputs) ** 2))
+        ss_tot = float(np.sum((y - y.mean(axis=0)) ** 2))
+    return 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
+
+
+class TrainingLoop:
+    """Iterate to train: yields ``(step, loss, batch_len)`` after every step.
+
+    A non-finite loss is yielded without an update and ends the run; early stopping ends
+    it at an epoch boundary. When iteration ends the model holds its final parameters
+    (the best epoch's with early stopping), and ``result`` is complete. Two loops can be
+    ``zip``-ped to run two implementations in lockstep.
+    """
+
+    def __init__(self, stepper: Stepper, plan: TrainingPlan, *, record_steps: bool = False):
+        self.stepper, self.plan = stepper, plan
+        self.result = TrainResult(loss_per_step=[] if record_steps else None)
+        if plan.eval_sets:
+            self.result.history = {"lr": [], **{f"{name}_{kind}": [] for name in plan.eval_sets
+                                                for kind in ("loss", "score")}}
+        else:
+            self.result.history = {"lr": []}
+        self._best = (math.inf, None, None)  # (validation loss, epoch, snapshot)
+
+    def __iter__(self) -> Iterator[tuple[int, float, int]]:
+        stepper, schedule, res = self.stepper, self.plan.schedule, self.result
+        n, per_epoch = schedule.n_samples, schedule.steps_per_epoch
+        acc = weight = 0.0
+        epoch = 0
+        start = time.perf_counter()
+        for step, index in enumerate(schedule):
+            loss = float(stepper.loss_and_grad(index))
+            batch_len = n if isinstance(index, slice) else len(index)
+            if res.loss_per_step is not None:
+                res.loss_per_step.append(loss)
+            if not math.isfinite(loss):
+                res.status, res.diverged_at = "diverged", step
+                res.loss_per_epoch.append((acc + loss * batch_len) / (weight + batch_len))
+                self._finish(start)
+                yield step, loss, batch_len
+                return
+            stepper.step()
+            res.n_steps = step + 1
+            acc += loss * batch_len
+            weight += batch_len
+            at_epoch_end = (step + 1) % per_epoch == 0
+            stop = False
+            if at_epoch_end or step + 1 == schedule.n_steps:
+                res.loss_per_epoch.append(acc / weight)
+                acc = weight = 0.0
+                stop = self._end_of_epoch(epoch)
+                if at_epoch_end:
+                    stepper.end_epoch()
+                    epoch += 1
+            if stop or step + 1 == schedule.n_steps:
+                res.stopped_early = stop and step + 1 < schedule.n_steps
+                self._finish(start)
+            yield step, loss, batch_len
+            if stop:
+                return
+
+    def _lr(self, epoch: int) -> float:
+        return self.plan.recipe.lr_at(epoch, self.plan.schedule.n_epochs)
+
+    def _end_of_epoch(self, epoch: int) -> bool:
+        """Record the epoch's lr and scores; True when early stopping says stop."""
+        plan, hist = self.plan, self.result.history
+        hist["lr"].append(self._lr(epoch))
+        for name, (X, y) in plan.eval_sets.items():
+            loss, outputs = self.stepper.evaluate(X, y)
+            hist[f"{name}_loss"].append(float(loss))
+            hist[f"{name}_score"].append(_score(outputs, y, plan.classification))
+        if "validation" not in plan.eval_sets:
+            return False
+        val_loss = hist["validation_loss"][-1]
+        best_loss, best_epoch, _ = self._best
+        if val_loss < best_loss:
+            snapshot = self.stepper.snapshot() if plan.recipe.early_stopping else None
+            self._best = (val_loss, epoch, snapshot)
+            self.result.best_epoch = epoch
+            return False
+        return plan.recipe.early_stopping and best_epoch is not None and epoch - best_epoch >= plan.recipe.patience
+
+    def _finish(self, start: float) -> None:
+        _, best_epoch, snapshot = self._best
+        if snapshot is not None:
+            self.stepper.restore(snapshot)
+        self.result.wall_time = time.perf_counter() - start
+
+    def run(self, callback: Callable[[int, float], None] | None = None) -> TrainResult:
+        """Train to the end; ``callback(step, loss)`` after every finite step."""
+        for step, loss, _ in self:
+            if callback is not None and math.isfinite(loss):
+                callback(step, loss)
+        return self.result
+
+
+def run_training(make_stepper: Callable[[object, TrainingPlan], Stepper], model, X, y, *,
+                 callback: Callable | None = None, record_steps: bool = False, **options) -> TrainResult:
+    """Train ``model`` in place with one implementation's stepper.
+
+    ``options`` are those of ``plan_training`` (data, schedule and recipe keys);
+    ``callback(step, loss, model)`` runs after each finite step.
+    """
+    plan = plan_training(model, X, y, **options)
+    loop = TrainingLoop(make_stepper(model, plan), plan, record_steps=record_steps)
+    return loop.run(None if callback is None else (lambda step, loss: callback(step, loss, model)))

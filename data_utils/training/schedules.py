@@ -59,6 +59,11 @@ class Schedule:
         """Steps that make one pass over the data (one epoch)."""
         return -(-self.n_samples // self.effective_batch_size)
 
+    @property
+    def n_epochs(self) -> int:
+        """Epochs the schedule spans (the last one may be partial)."""
+        return -(-self.n_steps // self.steps_per_epoch)
+
     def epoch_of_step(self, step: int) -> int:
         return step // self.steps_per_epoch
 

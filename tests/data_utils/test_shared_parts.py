@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from data_utils import INIT_SCHEMES, ModelFileError, Schedule, init_params, load_params_npz, save_params_npz
-from data_utils.training.loop import collect, resolve_schedule, sgd_steps
+from data_utils.training.loop import TrainingLoop, TrainingPlan, resolve_schedule
+from data_utils.training.recipe import Recipe
 from data_utils.validation import as_float_dtype
 
 
@@ -36,23 +37,44 @@ def test_init_errors():
         init_params([2, 0, 1])
 
 
-def test_collect_epochs_divergence_and_callback():
-    s = Schedule(4, 2, 6)
-    losses = iter([1.0, 3.0, 2.0, 2.0, math.inf, 5.0])
-    updates, seen = [], []
-    steps = sgd_steps(s, lambda idx: next(losses), lambda: updates.append(1))
-    r = collect(steps, s, callback=lambda k, loss: seen.append(k), record_steps=True)
+class _ScriptedStepper:
+    """A stepper whose step losses are given in advance (no model)."""
+
+    def __init__(self, losses):
+        self.losses, self.updates, self.epochs_ended = iter(losses), 0, 0
+
+    def loss_and_grad(self, index):
+        return next(self.losses)
+
+    def step(self):
+        self.updates += 1
+
+    def end_epoch(self):
+        self.epochs_ended += 1
+
+
+def _loop(schedule, losses, **kw):
+    plan = TrainingPlan(np.zeros((schedule.n_samples, 1)), np.zeros(schedule.n_samples, dtype=np.int64),
+                        schedule, Recipe(), {}, True)
+    stepper = _ScriptedStepper(losses)
+    return TrainingLoop(stepper, plan, **kw), stepper
+
+
+def test_loop_epochs_divergence_and_callback():
+    loop, stepper = _loop(Schedule(4, 2, 6), [1.0, 3.0, 2.0, 2.0, math.inf, 5.0], record_steps=True)
+    seen = []
+    r = loop.run(callback=lambda k, loss: seen.append(k))
     assert r.status == "diverged" and r.diverged_at == 4 and r.n_steps == 4
-    assert len(updates) == 4 and seen == [0, 1, 2, 3]
+    assert stepper.updates == 4 and seen == [0, 1, 2, 3] and stepper.epochs_ended == 2
     assert r.loss_per_epoch[:2] == [2.0, 2.0] and math.isinf(r.loss_per_epoch[2])
     assert r.loss_per_step == [1.0, 3.0, 2.0, 2.0, math.inf]
+    assert r.history["lr"] == [0.1, 0.1]
     assert r.to_dict()["status"] == "diverged"
 
 
-def test_collect_partial_epoch_weighted():
-    s = Schedule(3, 2, 3)  # batches of 2, 1, then 2
-    losses = iter([1.0, 4.0, 7.0])
-    r = collect(sgd_steps(s, lambda idx: next(losses), lambda: None), s)
+def test_loop_partial_epoch_weighted():
+    loop, _ = _loop(Schedule(3, 2, 3), [1.0, 4.0, 7.0])  # batches of 2, 1, then 2
+    r = loop.run()
     assert r.loss_per_epoch == [pytest.approx((2 * 1 + 4) / 3), 7.0] and r.status == "ok"
 
 

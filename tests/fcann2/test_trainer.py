@@ -28,7 +28,7 @@ def test_same_seed_same_result_and_explicit_schedule(gmm_data):
     for _ in range(2):
         m = MLP.from_sizes([2, 6, 2], rng=3)
         r = train(m, X, y, lr=0.1, batch_size=1, epochs=5, seed=11, record_steps=True)
-        runs.append((m.get_params(), r.loss_per_step))
+        runs.append((m.to_params(), r.loss_per_step))
     np.testing.assert_array_equal(runs[0][0][0][0], runs[1][0][0][0])
     assert runs[0][1] == runs[1][1] and len(runs[0][1]) == 300
     m = MLP.from_sizes([2, 6, 2], rng=3)
@@ -40,7 +40,7 @@ def test_weight_decay_is_lambda_times_W_on_weights_only(rng):
     X, y = rng.standard_normal((4, 2)), np.array([0, 1, 0, 1])
     a = MLP.from_sizes([2, 3, 2], rng=0)
     b = MLP.from_sizes([2, 3, 2], rng=0)
-    before = a.get_params()
+    before = a.to_params()
     a_loss = train(a, X, y, lr=0.1, n_iter=1, weight_decay=0.5, record_steps=True).loss_per_step[0]
     b_loss = train(b, X, y, lr=0.1, n_iter=1, record_steps=True).loss_per_step[0]
     for (Wa, ba), (Wb, bb), (W0, _) in zip(a.params, b.params, before):
@@ -62,9 +62,9 @@ def test_callback_and_lockstep_iterator(gmm_data):
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
-    ({"lr": 0.0, "n_iter": 1}, ValueError, "lr must be > 0, got 0.0"),
-    ({"lr": -0.1, "n_iter": 1}, ValueError, "lr must be > 0, got -0.1"),
-    ({"lr": 0.1, "n_iter": 1, "weight_decay": -1}, ValueError, "weight_decay must be >= 0, got -1.0"),
+    ({"lr": 0.0, "n_iter": 1}, ValueError, "lr: must be > 0, got 0.0"),
+    ({"lr": -0.1, "n_iter": 1}, ValueError, "lr: must be > 0, got -0.1"),
+    ({"lr": 0.1, "n_iter": 1, "weight_decay": -1}, ValueError, "weight_decay: must be >= 0, got -1"),
     ({"lr": 0.1}, ValueError, "give epochs, n_iter or an explicit schedule"),
     ({"lr": 0.1, "epochs": 1, "batch_size": 0}, ValueError, "batch_size must be a positive integer"),
     ({"lr": 0.1, "schedule": Schedule(5, 1, 1)}, ValueError, "schedule is for 5 samples but X has 60"),
