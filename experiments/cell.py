@@ -36,8 +36,8 @@ def evaluate(setup: RunSetup, output_fn) -> dict:
     return out
 
 
-def train_cell(spec: dict, save_models: bool = False) -> dict:
-    """Train one implementation on one grid point.
+def train_cell(cfg: ExperimentConfig, save_models: bool = False) -> dict:
+    """Train one implementation on one grid point (``cfg``: a validated grid point).
 
     Returns a JSON-ready record: ``status`` ("ok", "diverged" or "error"), ``error``,
     ``n_steps``, ``diverged_at``, ``final_loss``, ``best_epoch``, ``stopped_early``,
@@ -54,7 +54,6 @@ def train_cell(spec: dict, save_models: bool = False) -> dict:
               "time_per_step": None, "metrics": None, "curves": {}, "params": None}
     start = time.perf_counter()
     try:
-        cfg = ExperimentConfig.model_validate({**spec, "sweep": {}})
         impl = get_impl(cfg.impl)
         with threadpool_limits(limits=1), num_threads(1):  # one worker, one core
             setup = prepare(cfg)

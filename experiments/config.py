@@ -8,6 +8,7 @@ for any key of the base run, e.g. ``model.hidden = [5, 20]``, ``train.lr = [0.01
 from __future__ import annotations
 
 import copy
+import itertools
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -94,7 +95,7 @@ class TrainSpec(_Strict):
     gamma: float | None = None
     step_size: int | None = None
     early_stopping: bool = False
-    validation_fraction: float = 0.1
+    validation_fraction: float | None = None
     patience: int = 10
     # the schedule of samples
     batch_size: int | Literal["full"] = 32
@@ -148,15 +149,102 @@ class ExperimentConfig(_Strict):
     train: TrainSpec = Field(default_factory=TrainSpec)
     output: OutputSpec = Field(default_factory=OutputSpec)
     sweep: dict[str, Any] = Field(default_factory=lambda: {"impl": list(IMPLEMENTATIONS)})
+    variants: list[dict[str, Any]] = Field(default_factory=list)
+    _raw: dict = PrivateAttr(default_factory=dict)          # the table as given (after --set)
+    _points: list = PrivateAttr(default_factory=list)       # validated grid points, see grid_points
+
+    @field_validator("sweep", mode="before")
+    @classmethod
+    def _nest_sweep(cls, sweep):
+        """``"train.lr"`` (a quoted dotted key) means the same as ``train.lr``."""
+        if not isinstance(sweep, dict):
+            return sweep
+        nested: dict = {}
+        for path, values in flatten(sweep).items():
+            try:
+                set_path(nested, path, values)
+            except KeyError:
+                raise ValueError(f"{path}: is both a value and a table") from None
+        return nested
+
+    @field_validator("variants")
+    @classmethod
+    def _variants(cls, variants):
+        labels = []
+        for k, variant in enumerate(variants):
+            extra = sorted(set(variant) - {"label", *_VARIANT_SECTIONS})
+            if extra:
+                raise ValueError(f"variants[{k}]: {extra[0]!r} cannot vary (a variant may set "
+                                 f"label, {', '.join(_VARIANT_SECTIONS)})")
+            if not isinstance(variant.get("label", ""), str):
+                raise ValueError(f"variants[{k}].label: must be a string, got {variant['label']!r}")
+            labels.append(variant_label(variant))
+        for label in labels:
+            if labels.count(label) > 1:
+                raise ValueError(f"two variants are labelled {label!r}; give each a distinct label")
+        return variants
 
     def base(self) -> dict:
         """The run description without sweep and output: what a cell is made of."""
-        return self.model_dump(exclude={"sweep", "output", "name", "description"}, exclude_none=True)
+        return self.model_dump(exclude={"sweep", "variants", "output", "name", "description"}, exclude_none=True)
 
     @property
     def sweep_axes(self) -> dict[str, list]:
         """Flattened sweep, ``{"train.lr": [...], ...}``, in file order."""
         return flatten(self.sweep)
+
+    @property
+    def grid_axes(self) -> list[str]:
+        """The keys that tell grid points apart: ``variant`` (when there are variants),
+        then the sweep axes."""
+        return (["variant"] if self.variants else []) + list(self.sweep_axes)
+
+    def grid_points(self) -> list[tuple[dict, "ExperimentConfig"]]:
+        """``(keys, config)`` of every grid point: each variant (merged into the base
+        tables) times the product of the sweep axes; ``keys`` maps ``grid_axes`` to the
+        point's values. Validated once (when the config is parsed) and kept."""
+        if not self._points:
+            self._points = [(keys, _validate(table, "<grid point>")) for keys, table in _grid_tables(self)]
+        return self._points
+
+
+_VARIANT_SECTIONS = ("seed", "impl", "data", "model", "train")
+
+
+def variant_label(variant: dict) -> str:
+    """A variant's ``label``, or its values (``optimizer=sgd, momentum=0.9``)."""
+    if variant.get("label"):
+        return variant["label"]
+    body = flatten({k: v for k, v in variant.items() if k != "label"})
+    return ", ".join(f"{path.rsplit('.', 1)[-1]}={value}" for path, value in body.items()) or "base"
+
+
+def _merge(base: dict, update: dict) -> dict:
+    """``base`` with ``update``'s values, tables merged key by key (copies)."""
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _grid_tables(cfg: "ExperimentConfig"):
+    """``(keys, raw table)`` per grid point, built from the table as the user gave it (so
+    defaults filled in by validation never collide with a swept key)."""
+    raw = cfg._raw or cfg.model_dump(exclude_none=True)
+    base = {k: v for k, v in raw.items() if k not in ("sweep", "variants")}
+    axes = cfg.sweep_axes
+    for variant in cfg.variants or [None]:
+        point = base if variant is None else _merge(base, {k: v for k, v in variant.items() if k != "label"})
+        for combo in itertools.product(*axes.values()):
+            table = copy.deepcopy(point)
+            for path, value in zip(axes, combo):
+                set_path(table, path, value)
+            keys = {} if variant is None else {"variant": variant_label(variant)}
+            keys.update(zip(axes, combo))
+            yield keys, {**table, "sweep": {}}
 
 
 def flatten(table: dict, prefix: str = "") -> dict[str, Any]:
@@ -251,7 +339,9 @@ def _loc(error: dict) -> str:
 
 def _validate(raw: dict, source: str, prefix: str = "") -> ExperimentConfig:
     try:
-        return ExperimentConfig.model_validate(raw)
+        cfg = ExperimentConfig.model_validate(raw)
+        cfg._raw = copy.deepcopy(raw)
+        return cfg
     except ValidationError as exc:
         seen, problems = set(), []
         for err in exc.errors():
@@ -268,7 +358,7 @@ def _validate_sweep(cfg: ExperimentConfig, raw: dict, source: str) -> None:
         raise ConfigError(source, ["sweep: must be a table"])
     for path, values in cfg.sweep_axes.items():
         where = f"sweep.{path}"
-        if path.split(".")[0] in ("sweep", "output", "name", "description"):
+        if path.split(".")[0] in ("sweep", "variants", "output", "name", "description"):
             problems.append(f"{where}: cannot sweep over {path.split('.')[0]}")
             continue
         if not isinstance(values, list):
@@ -283,6 +373,7 @@ def _validate_sweep(cfg: ExperimentConfig, raw: dict, source: str) -> None:
         for k, value in enumerate(values):
             trial = copy.deepcopy(raw)
             trial.pop("sweep", None)
+            trial.pop("variants", None)
             set_path(trial, path, value)
             try:
                 _validate(trial, source)
@@ -293,11 +384,29 @@ def _validate_sweep(cfg: ExperimentConfig, raw: dict, source: str) -> None:
         raise ConfigError(source, problems)
 
 
+def _validate_grid(cfg: ExperimentConfig, source: str, max_problems: int = 3) -> None:
+    """Every grid point (variant x sweep values) must be a valid run: combinations can be
+    invalid even when each value is valid alone (``momentum`` with an adam variant)."""
+    problems, points = [], []
+    for keys, table in _grid_tables(cfg):
+        where = "grid point " + ", ".join(f"{k}={v}" for k, v in keys.items()) if keys else "the run"
+        try:
+            points.append((keys, _validate(table, source)))
+        except ConfigError as err:
+            problems.extend(f"{where} -> {p}" for p in err.problems)
+            if len(problems) >= max_problems:
+                break
+    if problems:
+        raise ConfigError(source, problems)
+    cfg._points = points
+
+
 def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ()) -> ExperimentConfig:
     """Validate a raw config table (after ``overrides``) into an ``ExperimentConfig``."""
     raw = apply_overrides(raw, list(overrides)) if overrides else copy.deepcopy(raw)
     cfg = _validate(raw, source)
     _validate_sweep(cfg, raw, source)
+    _validate_grid(cfg, source)
     return cfg
 
 
@@ -318,5 +427,9 @@ def load_config(path: str | Path | None = None, overrides: list[str] = ()) -> Ex
 
 
 def dump_toml(cfg: ExperimentConfig) -> str:
-    """The resolved config as TOML (what a run saves next to its results)."""
-    return tomli_w.dumps(cfg.model_dump(exclude_none=True))
+    """The config as run (the given table after ``--set`` overrides, with its name) as
+    TOML; loading it gives the same grid."""
+    table = dict(cfg._raw or cfg.model_dump(exclude_none=True))
+    if "sweep" in table:  # quoted dotted keys keep the axes in their order (TOML puts subtables last)
+        table["sweep"] = flatten(table["sweep"])
+    return tomli_w.dumps(table)

@@ -37,7 +37,7 @@ def render_run(run_dir: str | Path) -> RunOutputs:
     cfg = load_config(store.config_path)
     cells = expand(cfg)
     records = _records_in_order(store, cells)
-    axes = [a for a in cfg.sweep_axes if a != "impl"]
+    axes = [a for a in cfg.grid_axes if a != "impl"]
     group_axes = [a for a in axes if a != "seed"]
     task = DATASETS[cfg.data.dataset].task
     test_metric, _ = metric_names(task)

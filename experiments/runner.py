@@ -41,7 +41,7 @@ def run_dir_for(cfg: ExperimentConfig, out: str | Path | None = None) -> Path:
 
 def _job(cell: Cell, save_models: bool) -> dict:
     return {"id": cell.id, "pair": cell.pair, "impl": cell.impl, "keys": cell.keys, "spec": cell.spec,
-            **train_cell(cell.spec, save_models=save_models)}
+            **train_cell(cell.config, save_models=save_models)}
 
 
 def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int | None = None,

@@ -53,8 +53,8 @@ def prepare(cfg: ExperimentConfig, n_steps: int | None = None) -> RunSetup:
     params = init_params(sizes, m.init, np.random.default_rng(init_seq), dtype=dtype)
     schedule_seed = int(schedule_seq.generate_state(1)[0])
     X_train, y_train, validation = ds.X_train.astype(dtype), ds.y_train, None
-    if t.recipe.early_stopping:  # the validation rows come from the data seed: the same for every cell
-        keep, held = split_indices(len(X_train), fraction=t.recipe.validation_fraction, seed=d.seed,
+    if t.recipe.holdout_fraction is not None:  # rows from the data seed: the same for every cell
+        keep, held = split_indices(len(X_train), fraction=t.recipe.holdout_fraction, seed=d.seed,
                                    labels=y_train if ds.task == "classification" else None)
         validation = (X_train[held], y_train[held])
         X_train, y_train = X_train[keep], y_train[keep]

@@ -7,11 +7,10 @@ impl), so a rerun recognises finished cells. Cells that differ only in ``impl`` 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from dataclasses import dataclass
 
-from .config import ExperimentConfig, set_path
+from .config import ExperimentConfig
 
 __all__ = ["Cell", "expand", "spec_hash", "CELL_FORMAT"]
 
@@ -22,8 +21,9 @@ CELL_FORMAT = 2  # bump when the meaning of a spec changes, so old results are n
 class Cell:
     id: str
     pair: str
-    spec: dict      # ExperimentConfig.base() of this grid point
-    keys: dict      # the swept values of this grid point, by dotted path
+    config: ExperimentConfig  # the validated run of this grid point (sweep and variants resolved)
+    spec: dict                # config.base(): what the id hashes and the store records
+    keys: dict                # the grid values of this point, by grid axis
 
     @property
     def impl(self) -> str:
@@ -36,20 +36,15 @@ def spec_hash(spec: dict) -> str:
 
 
 def expand(cfg: ExperimentConfig) -> list[Cell]:
-    """All cells of the sweep, in a stable order (the product of the axes in file order)."""
-    axes = cfg.sweep_axes
-    base = cfg.model_dump(exclude={"sweep"}, exclude_none=True)
+    """All cells of the grid, in a stable order (variants, then the product of the sweep
+    axes in file order); duplicates (two spellings of one run) are kept once."""
     cells, seen = [], set()
-    for combo in itertools.product(*axes.values()):
-        raw = json.loads(json.dumps(base))
-        for path, value in zip(axes, combo):
-            set_path(raw, path, value)
-        resolved = ExperimentConfig.model_validate({**raw, "sweep": {}})
-        spec = resolved.base()
+    for keys, point in cfg.grid_points():
+        spec = point.base()
         cid = spec_hash(spec)
         if cid in seen:  # e.g. two spellings of the same hidden size
             continue
         seen.add(cid)
         pair = spec_hash({k: v for k, v in spec.items() if k != "impl"})
-        cells.append(Cell(cid, pair, spec, dict(zip(axes, combo))))
+        cells.append(Cell(cid, pair, point, spec, keys))
     return cells

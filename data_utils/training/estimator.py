@@ -99,7 +99,8 @@ class _MLPEstimatorBase(BaseEstimator):
             return Recipe(optimizer=self.solver, lr=self._default_lr if self.lr is None else self.lr,
                           weight_decay=self.weight_decay, lr_schedule=self.lr_schedule, gamma=self.gamma,
                           step_size=self.step_size, early_stopping=self.early_stopping,
-                          validation_fraction=self.validation_fraction, patience=self.n_iter_no_change, **keys)
+                          validation_fraction=self.validation_fraction if self.early_stopping else None,
+                          patience=self.n_iter_no_change, **keys)
         except RecipeError as err:
             raise ValueError(f"{_PARAM_OF.get(err.key, err.key)}: {err.message}") from None
 

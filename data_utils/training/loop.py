@@ -115,8 +115,7 @@ def plan_training(model, X, y, *, lr=None, weight_decay=None, batch_size=None, e
 
     ``model`` is either implementation's model (``check_X``, ``check_y``, ``loss_name``).
     The recipe comes from ``recipe`` or from ``lr``, ``weight_decay`` and ``recipe_keys``.
-    With early stopping and no ``validation_data``, ``recipe.validation_fraction`` of
-    ``(X, y)`` is held out (stratified for classification, seeded by ``seed``) and the
+    Without ``validation_data``, ``recipe.holdout_fraction`` of ``(X, y)`` (if any) is held out (stratified for classification, seeded by ``seed``) and the
     schedule covers the rest. ``eval_sets`` (name -> ``(X, y)``) are scored every epoch.
     """
     from ..datasets.split import split_indices
@@ -130,8 +129,8 @@ def plan_training(model, X, y, *, lr=None, weight_decay=None, batch_size=None, e
         Xv, yv = validation_data
         Xv = model.check_X(Xv)
         sets["validation"] = (Xv, model.check_y(yv, Xv.shape[0]))
-    elif recipe.early_stopping:
-        keep, held = split_indices(X.shape[0], fraction=recipe.validation_fraction, seed=seed,
+    elif recipe.holdout_fraction is not None:
+        keep, held = split_indices(X.shape[0], fraction=recipe.holdout_fraction, seed=seed,
                                    labels=y if classification else None)
         sets["validation"] = (X[held], y[held])
         X, y = X[keep], y[keep]

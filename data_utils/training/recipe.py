@@ -33,6 +33,7 @@ LR_SCHEDULES: dict[str, tuple[str, ...]] = {
 # Defaults of the optional keys (None in a Recipe means "not given"): torch.optim's.
 _DEFAULTS = {"momentum": 0.0, "nesterov": False, "alpha": 0.99, "eps": 1e-8, "betas": (0.9, 0.999),
              "gamma": 0.1, "step_size": None}
+_DEFAULT_VALIDATION_FRACTION = 0.1
 
 
 class RecipeError(ValueError):
@@ -87,10 +88,10 @@ class Recipe:
     gamma : step/exponential decay factor, > 0 (default 0.1 for step; required for
         exponential).
     step_size : epochs between decays of the step schedule (required for step).
-    early_stopping : hold out ``validation_fraction`` of the training data (stratified,
-        seeded), stop after ``patience`` epochs without a lower validation loss and
+    early_stopping : stop after ``patience`` epochs without a lower validation loss and
         restore the best epoch's parameters.
-    validation_fraction : in (0, 1), default 0.1.
+    validation_fraction : in (0, 1): hold out this part of the training data (stratified,
+        seeded) and score it every epoch. Default: 0.1 with early stopping, else no split.
     patience : epochs without improvement before stopping, >= 1 (default 10).
 
     Optional keys left as ``None`` take torch's defaults; a key given for an optimizer or
@@ -109,7 +110,7 @@ class Recipe:
     gamma: float | None = None
     step_size: int | None = None
     early_stopping: bool = False
-    validation_fraction: float = 0.1
+    validation_fraction: float | None = None
     patience: int = 10
 
     def __post_init__(self):
@@ -133,8 +134,9 @@ class Recipe:
         self._check_schedule_keys(set_)
         if not isinstance(self.early_stopping, bool):
             raise RecipeError("early_stopping", f"must be true or false, got {self.early_stopping!r}")
-        set_("validation_fraction", _number("validation_fraction", self.validation_fraction, low=0, high=1,
-                                            low_open=True, high_open=True))
+        if self.validation_fraction is not None:
+            set_("validation_fraction", _number("validation_fraction", self.validation_fraction, low=0, high=1,
+                                                low_open=True, high_open=True))
         set_("patience", _integer("patience", self.patience, 1))
 
     def _check_optimizer_keys(self, set_) -> None:
@@ -172,6 +174,13 @@ class Recipe:
             set_("step_size", _integer("step_size", self.step_size, 1))
 
     # -- what the trainers read -------------------------------------------------------
+    @property
+    def holdout_fraction(self) -> float | None:
+        """Part of the training data held out for validation (``None``: no split)."""
+        if self.validation_fraction is not None:
+            return self.validation_fraction
+        return _DEFAULT_VALIDATION_FRACTION if self.early_stopping else None
+
     def lr_at(self, epoch: int, n_epochs: int) -> float:
         """Learning rate of ``epoch`` (0-based) in a run of ``n_epochs`` epochs."""
         if self.lr_schedule == "step":

@@ -78,7 +78,9 @@ def test_resolved_config_round_trips(tmp_path, tiny_config):
     cfg = load_config(tiny_config())
     again = tmp_path / "resolved.toml"
     again.write_text(dump_toml(cfg))
-    assert load_config(again) == cfg
+    reloaded = load_config(again)
+    assert reloaded.model_dump() == cfg.model_dump() and reloaded.grid_axes == cfg.grid_axes
+    assert [(c.id, c.keys) for c in expand(reloaded)] == [(c.id, c.keys) for c in expand(cfg)]
 
 
 def test_defaults_and_name_from_file(tmp_path):
