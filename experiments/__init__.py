@@ -1,9 +1,13 @@
 """The experiment runner: TOML configs, sweeps over both implementations, parity, reports.
 
-Entry point: ``python -m experiments`` (see ``experiments.cli``)."""
-from .config import ConfigError, ExperimentConfig, load_config, parse_config
-from .parity import ParityResult, gradient_parity, lockstep
-from .runner import SweepSummary, run_sweep
+Entry point: ``python -m experiments`` (see ``experiments.cli``). Public names are imported
+on first use (PEP 562), so the CLI starts without loading torch or scikit-learn.
+"""
+from data_utils._lazy import lazy_exports
 
-__all__ = ["ExperimentConfig", "ConfigError", "load_config", "parse_config", "run_sweep", "SweepSummary",
-           "lockstep", "gradient_parity", "ParityResult"]
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    ".config": ("ExperimentConfig", "ConfigError", "load_config", "parse_config"),
+    ".errors": ("UserInputError",),
+    ".runner": ("run_sweep", "SweepSummary"),
+    ".parity": ("lockstep", "gradient_parity", "ParityResult"),
+})

@@ -4,6 +4,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from .errors import UserInputError
+
 __all__ = ["CONFIG_DIR", "DEFAULT_CONFIG", "shipped_configs", "default_config_path", "resolve_config_path"]
 
 CONFIG_DIR = Path(__file__).parent / "configs"
@@ -33,4 +35,8 @@ def resolve_config_path(name_or_path: str | None) -> Path:
     path = Path(name_or_path)
     if path.exists() or path.suffix == ".toml" or "/" in name_or_path:
         return path
-    return CONFIG_DIR / f"{name_or_path}.toml"
+    shipped = CONFIG_DIR / f"{name_or_path}.toml"
+    if not shipped.is_file():
+        names = ", ".join(n for n, _ in shipped_configs())
+        raise UserInputError(f"{name_or_path}: neither a file nor a shipped config (shipped: {names})")
+    return shipped

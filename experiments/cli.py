@@ -1,16 +1,55 @@
 """``python -m experiments {run,report,list,parity}``.
 
-Exit codes: 0 success; 1 some cell failed (run) or parity outside tolerance (parity);
-2 invalid config or arguments (nothing is written).
+Exit codes: 0 success; 1 some cell failed (run), parity outside tolerance (parity) or an
+unexpected failure (its message; the traceback with ``-v``); 2 invalid input - config,
+arguments, folders, a run folder in use - with a message naming the source and key, and
+nothing written.
+
+Only the standard library is imported here: ``--help``, ``list`` and refusing a bad config
+stay fast; torch, scikit-learn and matplotlib load when a command needs them.
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import traceback
 from pathlib import Path
 
 __all__ = ["main", "build_parser"]
+
+
+def _jobs(text: str) -> int:
+    value = _int(text)
+    if value < 1 and value != -1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, or -1 for all cores, got {value}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+
+
+def _at_least(low: int):
+    def parse(text: str) -> int:
+        value = _int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+        return value
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("config", nargs="?", help="config file, or the name of a shipped config")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a config value (type-checked like the file); repeatable")
-    run.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    run.add_argument("--jobs", type=_jobs, default=None, help="worker processes, or -1 for all cores (default)")
     run.add_argument("--backend", choices=("loky", "dask"), default="loky",
                      help="local processes (loky) or a Dask cluster (dask)")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
@@ -40,11 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     par = sub.add_parser("parity", help="train numpy and torch in lockstep and compare every step")
     par.add_argument("config", nargs="?", help="config file or shipped name (default: 'parity')")
     par.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
-    par.add_argument("--steps", type=int, help="number of SGD steps (default: the config's length)")
+    par.add_argument("--steps", type=_at_least(1), help="number of SGD steps (default: the config's length)")
     par.add_argument("--dtype", choices=("float64", "float32"), help="override train.dtype")
-    par.add_argument("--tol", type=float, help="max |dTheta| allowed (default: 1e-9 float64, 1e-3 float32)")
+    par.add_argument("--tol", type=_positive_float, help="max |dTheta| allowed (default: 1e-9 float64, 1e-3 float32)")
     par.add_argument("--out", help="output folder (default: <output.dir>/parity[/<config name>])")
-    par.add_argument("--rows", type=int, default=12, help="table rows to print")
+    par.add_argument("--rows", type=_at_least(0), default=12, help="table rows to print")
     par.add_argument("-v", "--verbose", action="count", default=0)
     return p
 
@@ -61,10 +100,8 @@ def _load(config: str | None, overrides: list[str], default: str):
 
 
 def _cmd_run(args) -> int:
-    from .runner import run_sweep
     cfg = _load(args.config, args.overrides, "default")
-    if args.jobs is not None and args.jobs == 0:
-        raise ValueError("--jobs must be a positive number of workers (or negative, joblib-style), got 0")
+    from .runner import run_sweep
     summary = run_sweep(cfg, out=args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
                         fresh=args.fresh, progress=not args.quiet)
     if not args.quiet:
@@ -78,8 +115,15 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_report(args) -> int:
+    from .errors import UserInputError
+    from .run_folder import is_run_folder
+    from .run_lock import run_lock
+    run_dir = Path(args.run_dir)
+    if not (run_dir / "config.toml").is_file() or not (is_run_folder(run_dir) or (run_dir / "cells.jsonl").is_file()):
+        raise UserInputError(f"{run_dir} is not a run folder (no config.toml and cells.jsonl)")
     from .report import render_run
-    out = render_run(args.run_dir)
+    with run_lock(run_dir):
+        out = render_run(run_dir)
     print(f"report: {out['report_html']}")
     return 0
 
@@ -95,17 +139,16 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_parity(args) -> int:
-    from .parity import lockstep
-    from .parity_output import print_parity, write_parity
+    from .errors import UserInputError
     cfg = _load(args.config, args.overrides, "parity")
-    if args.steps is not None and args.steps < 1:
-        raise ValueError(f"--steps must be >= 1, got {args.steps}")
-    if args.tol is not None and not args.tol > 0:
-        raise ValueError(f"--tol must be > 0, got {args.tol}")
-    result = lockstep(cfg, steps=args.steps, dtype=args.dtype, tolerance=args.tol)
     out = Path(args.out) if args.out else Path(cfg.output.dir) / "parity"
     if not args.out and cfg.name != "parity":
         out = out / cfg.name
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"--out {out}: is a file, not a folder")
+    from .parity import lockstep
+    from .parity_output import print_parity, write_parity
+    result = lockstep(cfg, steps=args.steps, dtype=args.dtype, tolerance=args.tol)
     paths = write_parity(result, out)
     print_parity(result, rows=args.rows)
     print(f"wrote {paths['csv']} and {paths['plot']}")
@@ -113,14 +156,29 @@ def _cmd_parity(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    _setup_logging(getattr(args, "verbose", 0))
+    """Run the CLI; returns the exit code (argparse's own errors and ``--help`` included)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    verbose = getattr(args, "verbose", 0)
+    _setup_logging(verbose)
     from .config import ConfigError
+    from .errors import UserInputError
     try:
         return {"run": _cmd_run, "report": _cmd_report, "list": _cmd_list, "parity": _cmd_parity}[args.command](args)
     except ConfigError as exc:
         print(f"error: invalid config\n{exc}", file=sys.stderr)
         return 2
-    except (ValueError, FileNotFoundError) as exc:
+    except UserInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - not the user's fault: say what failed, exit 1
+        if verbose:
+            traceback.print_exc()
+        print(f"error: the {args.command} failed: {type(exc).__name__}: {exc}"
+              + ("" if verbose else " (-v shows the traceback)"), file=sys.stderr)
+        return 1

@@ -1,5 +1,11 @@
 """The experiment config: a typed schema (pydantic), TOML loading, ``--set`` overrides and
-error messages that name the file and the key path (``train.lr: must be > 0, got -0.1``).
+error messages that name the source and the key path (``bad.toml: train.lr: must be > 0,
+got -0.1``; ``--set train.lr=-1: train.lr: ...`` when an override is to blame).
+
+Everything a run needs from its input is checked here, before anything is written: the
+schema, every dataset parameter against its declaration (``data_utils.datasets.specs``),
+the MNIST files, whether ``test_size`` leaves each class in both parts, and whether the
+loss fits the task - for the base run, each swept value and each combination of them.
 
 A config describes one base run plus a ``[sweep]`` table whose (dotted) keys list values
 for any key of the base run, e.g. ``model.hidden = [5, 20]``, ``train.lr = [0.01, 0.1]``,
@@ -14,12 +20,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
+                      model_validator)
 
+from data_utils.datasets.specs import DECLARATIONS, declaration, split_problem
 from data_utils.training.initializers import INIT_SCHEMES
 from data_utils.training.recipe import LR_SCHEDULES, OPTIMIZERS, RECIPE_KEYS, Recipe, RecipeError
-from data_utils.datasets.registry import DATASETS, dataset_params
+
+from .errors import UserInputError
 
 __all__ = ["ExperimentConfig", "ConfigError", "load_config", "parse_config", "apply_overrides",
            "flatten", "set_path", "dump_toml", "IMPLEMENTATIONS"]
@@ -28,12 +36,18 @@ IMPLEMENTATIONS = ("numpy", "torch")
 _DEFAULT_EPOCHS = 100
 
 
-class ConfigError(ValueError):
-    """An invalid config; ``str(err)`` lists every problem as ``source: key.path: message``."""
+class ConfigError(UserInputError):
+    """An invalid config; ``str(err)`` lists every problem as ``source: key.path: message``.
 
-    def __init__(self, source: str, problems: list[str]):
-        self.source, self.problems = source, problems
-        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+    ``problems`` are strings (from ``source``) or ``(source, text)`` pairs, so that a
+    mistake made by a ``--set`` override names that override rather than the file.
+    """
+
+    def __init__(self, source: str, problems: list[str | tuple[str, str]]):
+        self.source = source
+        self.lines = [p if isinstance(p, tuple) else (source, p) for p in problems]
+        self.problems = [text for _, text in self.lines]
+        super().__init__("\n".join(f"{src}: {text}" for src, text in self.lines))
 
 
 class _Strict(BaseModel):
@@ -41,24 +55,13 @@ class _Strict(BaseModel):
 
 
 class DataSpec(_Strict):
-    dataset: Literal[tuple(DATASETS)] = "gauss"
+    """``params`` are checked against the dataset's declaration by ``_data_problems``."""
+
+    dataset: Literal[tuple(DECLARATIONS)] = "gauss"
     params: dict[str, Any] = Field(default_factory=dict)
     test_size: float = Field(0.25, gt=0, lt=1)
     standardize: bool = False
     seed: int = Field(0, ge=0)
-
-    @field_validator("params")
-    @classmethod
-    def _known_params(cls, params, info: ValidationInfo):
-        dataset = info.data.get("dataset")
-        if dataset is None:  # the dataset itself was invalid and is reported already
-            return params
-        allowed = dataset_params(dataset)
-        unknown = sorted(set(params) - set(allowed))
-        if unknown:
-            raise ValueError(f"dataset {dataset!r} has no parameter {unknown[0]!r} "
-                             f"(allowed: {', '.join(allowed) or 'none'})")
-        return params
 
 
 class ModelSpec(_Strict):
@@ -66,7 +69,7 @@ class ModelSpec(_Strict):
     activation: Literal["relu", "leaky_relu", "sigmoid", "tanh", "identity"] = "relu"
     init: Literal[tuple(INIT_SCHEMES)] = "lecun_normal"
     loss: Literal["auto", "cross_entropy", "mse"] = "auto"
-    negative_slope: float = Field(0.01, ge=0)
+    negative_slope: float = Field(0.01, ge=0, allow_inf_nan=False)
 
     @field_validator("hidden", mode="before")
     @classmethod
@@ -204,7 +207,9 @@ class ExperimentConfig(_Strict):
         tables) times the product of the sweep axes; ``keys`` maps ``grid_axes`` to the
         point's values. Validated once (when the config is parsed) and kept."""
         if not self._points:
-            self._points = [(keys, _validate(table, "<grid point>")) for keys, table in _grid_tables(self)]
+            problems = _grid_problems(self)
+            if problems:
+                raise ConfigError("<grid>", [text for _, text, _ in problems])
         return self._points
 
 
@@ -278,26 +283,45 @@ def _parse_value(text: str):
         return text
 
 
-def apply_overrides(raw: dict, overrides: list[str], source: str = "--set") -> dict:
+def override_source(item: str) -> str:
+    """How an override is named in messages: ``--set KEY=VALUE``."""
+    return f"--set {item}"
+
+
+def apply_overrides(raw: dict, overrides: list[str]) -> dict:
     """Apply ``key.path=value`` overrides to a raw config table (a copy is returned)."""
     raw = copy.deepcopy(raw)
     problems = []
     for item in overrides:
-        if "=" not in item:
-            problems.append(f"{item!r}: expected key.path=value")
-            continue
-        path, text = item.split("=", 1)
+        path, _, text = item.partition("=")
         path = path.strip()
-        if not path:
-            problems.append(f"{item!r}: empty key")
+        if not _ or not path:
+            problems.append((override_source(item), "expected KEY.PATH=VALUE, e.g. train.lr=0.05"))
             continue
         try:
             set_path(raw, path, _parse_value(text.strip()))
         except KeyError:
-            problems.append(f"{path}: cannot set a key inside a non-table value")
+            problems.append((override_source(item), f"{path}: cannot set a key inside a non-table value"))
     if problems:
-        raise ConfigError(source, problems)
+        raise ConfigError("--set", problems)
     return raw
+
+
+class _Sources:
+    """Which source to blame for a problem at a key path: the last ``--set`` override of
+    that key (or of a table holding it, or of a key inside it, or of a key the problem
+    depends on), else the file."""
+
+    def __init__(self, file: str, overrides: list[str]):
+        self.file = file
+        self.overrides = [(item.partition("=")[0].strip(), override_source(item)) for item in overrides]
+
+    def blame(self, path: str, related: tuple[str, ...] = ()) -> str:
+        for candidate in (path, *related):
+            for key, source in reversed(self.overrides):
+                if key == candidate or key.startswith(candidate + ".") or candidate.startswith(key + "."):
+                    return source
+        return self.file
 
 
 def _describe(error: dict) -> str:
@@ -311,6 +335,8 @@ def _describe(error: dict) -> str:
         bound = next(iter(ctx.values()))
         bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         return f"must be {op} {bound}, got {value!r}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {value!r}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {value!r}"
     if kind == "value_error":
@@ -337,76 +363,102 @@ def _loc(error: dict) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _validate(raw: dict, source: str, prefix: str = "") -> ExperimentConfig:
+# a problem: (key path to blame, "key.path: message" line, other key paths it depends on)
+_Problem = tuple[str, str, tuple[str, ...]]
+
+
+def _data_problems(cfg: ExperimentConfig) -> list[_Problem]:
+    """Dataset parameters against the declaration, the MNIST files, ``test_size`` against
+    the class sizes, and the loss against the task."""
+    d, decl = cfg.data, declaration(cfg.data.dataset)
+    out = [(f"data.params.{param}", f"data.params.{param}: {msg}", ("data.dataset",))
+           for param, msg in decl.problems(d.params)]
+    if not out and (msg := split_problem(decl, d.params, d.test_size)):
+        out.append(("data.test_size", f"data.test_size: {d.test_size!r} cannot be split: {msg}",
+                    ("data.params", "data.dataset")))
+    loss, classification = cfg.model.loss, decl.task == "classification"
+    if loss != "auto" and (loss == "cross_entropy") != classification:
+        fits = "cross_entropy" if classification else "mse"
+        out.append(("model.loss", f"model.loss: {loss!r} does not fit the {decl.task} dataset {d.dataset!r} "
+                                  f"(use {fits!r} or 'auto')", ("data.dataset",)))
+    return out
+
+
+def _check(raw: dict) -> tuple[ExperimentConfig | None, list[_Problem]]:
+    """The validated config, or ``None`` and its problems (schema first, then the data)."""
     try:
         cfg = ExperimentConfig.model_validate(raw)
         cfg._raw = copy.deepcopy(raw)
-        return cfg
     except ValidationError as exc:
-        seen, problems = set(), []
+        problems = []
         for err in exc.errors():
-            line = f"{prefix}{_loc(err)}: {_describe(err)}"
-            if line not in seen:
-                seen.add(line)
-                problems.append(line)
-        raise ConfigError(source, problems) from None
+            problem = (_loc(err), f"{_loc(err)}: {_describe(err)}", ())
+            if problem not in problems:
+                problems.append(problem)
+        return None, problems
+    return cfg, _data_problems(cfg)
 
 
-def _validate_sweep(cfg: ExperimentConfig, raw: dict, source: str) -> None:
+def _sweep_problems(cfg: ExperimentConfig, raw: dict) -> list[_Problem]:
+    """Each swept value alone, against the base run."""
     problems = []
-    if not isinstance(cfg.sweep, dict):
-        raise ConfigError(source, ["sweep: must be a table"])
+    base = copy.deepcopy(raw)
+    base.pop("sweep", None)
+    base.pop("variants", None)
     for path, values in cfg.sweep_axes.items():
         where = f"sweep.{path}"
-        if path.split(".")[0] in ("sweep", "variants", "output", "name", "description"):
-            problems.append(f"{where}: cannot sweep over {path.split('.')[0]}")
-            continue
-        if not isinstance(values, list):
-            problems.append(f"{where}: must be a list of values, got {values!r}")
-            continue
-        if not values:
-            problems.append(f"{where}: must not be empty")
-            continue
-        if len(set(map(repr, values))) != len(values):
-            problems.append(f"{where}: has duplicate values {values!r}")
-            continue
-        for k, value in enumerate(values):
-            trial = copy.deepcopy(raw)
-            trial.pop("sweep", None)
-            trial.pop("variants", None)
-            set_path(trial, path, value)
-            try:
-                _validate(trial, source)
-            except ConfigError as err:
-                problems.extend(f"{where}[{k}] -> {p}" for p in err.problems)
-                break
-    if problems:
-        raise ConfigError(source, problems)
+        head = path.split(".")[0]
+        if head in ("sweep", "variants", "output", "name", "description"):
+            problems.append((where, f"{where}: cannot sweep over {head}", ()))
+        elif not isinstance(values, list):
+            problems.append((where, f"{where}: must be a list of values, got {values!r}", ()))
+        elif not values:
+            problems.append((where, f"{where}: must not be empty", ()))
+        elif len(set(map(repr, values))) != len(values):
+            problems.append((where, f"{where}: has duplicate values {values!r}", ()))
+        else:
+            for k, value in enumerate(values):
+                trial = copy.deepcopy(base)
+                set_path(trial, path, value)
+                _, found = _check(trial)
+                if found:
+                    problems += [(where, f"{where}[{k}] -> {text}", ()) for _, text, _ in found]
+                    break
+    return problems
 
 
-def _validate_grid(cfg: ExperimentConfig, source: str, max_problems: int = 3) -> None:
-    """Every grid point (variant x sweep values) must be a valid run: combinations can be
-    invalid even when each value is valid alone (``momentum`` with an adam variant)."""
-    problems, points = [], []
+def _grid_problems(cfg: ExperimentConfig) -> list[_Problem]:
+    """Every grid point - each variant with every combination of the sweep axes - must be
+    a valid run (values valid alone can clash: ``momentum`` with an adam variant). The
+    validated points are kept on ``cfg`` for ``grid_points``."""
+    points = []
+    related = tuple(f"sweep.{a}" for a in cfg.sweep_axes)
+    head = "variants" if cfg.variants else "sweep"
     for keys, table in _grid_tables(cfg):
-        where = "grid point " + ", ".join(f"{k}={v}" for k, v in keys.items()) if keys else "the run"
-        try:
-            points.append((keys, _validate(table, source)))
-        except ConfigError as err:
-            problems.extend(f"{where} -> {p}" for p in err.problems)
-            if len(problems) >= max_problems:
-                break
-    if problems:
-        raise ConfigError(source, problems)
+        point, found = _check(table)
+        if found:  # the first failing point says enough
+            where = ", ".join(f"{k}={v!r}" for k, v in keys.items())
+            return [(head, f"{head}: the combination {where} -> {text}", (key, *related)) for key, text, _ in found]
+        points.append((keys, point))
     cfg._points = points
+    return []
 
 
 def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ()) -> ExperimentConfig:
-    """Validate a raw config table (after ``overrides``) into an ``ExperimentConfig``."""
-    raw = apply_overrides(raw, list(overrides)) if overrides else copy.deepcopy(raw)
-    cfg = _validate(raw, source)
-    _validate_sweep(cfg, raw, source)
-    _validate_grid(cfg, source)
+    """Validate a raw config table (after ``overrides``) into an ``ExperimentConfig``.
+
+    Raises ``ConfigError`` listing every problem, each blamed on ``source`` or on the
+    ``--set`` override that caused it."""
+    overrides = list(overrides)
+    raw = apply_overrides(raw, overrides) if overrides else copy.deepcopy(raw)
+    sources = _Sources(source, overrides)
+    if not isinstance(raw.get("sweep", {}), dict):
+        raise ConfigError(sources.blame("sweep"), ["sweep: must be a table"])
+    cfg, problems = _check(raw)
+    if cfg is not None and not problems:
+        problems = _sweep_problems(cfg, raw) or _grid_problems(cfg)
+    if problems:
+        raise ConfigError(source, [(sources.blame(key, related), text) for key, text, related in problems])
     return cfg
 
 
@@ -416,10 +468,14 @@ def load_config(path: str | Path | None = None, overrides: list[str] = ()) -> Ex
         from .catalog import default_config_path
         path = default_config_path()
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(str(path), ["is a folder, not a config file"])
     try:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ConfigError(str(path), ["file not found"]) from None
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
     raw.setdefault("name", path.stem)

@@ -12,6 +12,7 @@ import pandas as pd
 from data_utils.datasets.registry import DATASETS
 
 from .config import load_config
+from .errors import UserInputError
 from .run_plots import render_plots
 from .store import RunStore
 from .sweep import expand
@@ -30,11 +31,16 @@ def _records_in_order(store: RunStore, cells) -> list[dict]:
 
 
 def render_run(run_dir: str | Path) -> RunOutputs:
-    """Rebuild tables, plots and reports of the run in ``run_dir`` from its stored files."""
+    """Rebuild tables, plots and reports of the run in ``run_dir`` from its stored files.
+
+    Call with the run's lock held (``run_lock``): lines of ``cells.jsonl`` that are not
+    records are moved aside first. A folder that is not a run raises ``UserInputError``.
+    """
     store = RunStore(run_dir)
-    if not store.config_path.exists():
-        raise FileNotFoundError(f"{run_dir} is not a run folder (no config.toml)")
+    if not store.config_path.is_file():
+        raise UserInputError(f"{run_dir} is not a run folder (no config.toml)")
     cfg = load_config(store.config_path)
+    store.repair()
     cells = expand(cfg)
     records = _records_in_order(store, cells)
     axes = [a for a in cfg.grid_axes if a != "impl"]
@@ -43,7 +49,7 @@ def render_run(run_dir: str | Path) -> RunOutputs:
     test_metric, _ = metric_names(task)
     store.tables_dir.mkdir(parents=True, exist_ok=True)
     store.plots_dir.mkdir(parents=True, exist_ok=True)
-    cells_df = cells_frame(records, axes)
+    cells_df = cells_frame(records, axes, task)
     tables = {"cells_csv": store.tables_dir / "cells.csv"}
     cells_df.to_csv(tables["cells_csv"], index=False)
     summary = pretty = None
@@ -67,12 +73,18 @@ def render_run(run_dir: str | Path) -> RunOutputs:
 def _context(cfg, cells, records, cells_df, env) -> dict:
     counts = cells_df["status"].value_counts().to_dict() if len(cells_df) else {}
     problems = cells_df[cells_df["status"] != "ok"] if len(cells_df) else cells_df
-    return {"name": cfg.name, "description": cfg.description, "n_cells": len(cells), "n_done": len(records),
+    linear = not cfg.model.hidden or [] in cfg.sweep_axes.get("model.hidden", [])
+    notes = ["hidden = [] (shown as 'none'): no hidden layer, i.e. logistic (softmax) regression."] if linear else []
+    return {"name": cfg.name, "description": cfg.description, "notes": notes, "n_cells": len(cells), "n_done": len(records),
             "counts": counts, "axes": cfg.sweep_axes, "env": env, "problems": problems,
-            "base": f"dataset {cfg.data.dataset} {cfg.data.params or ''}, hidden {cfg.model.hidden}, "
+            "base": f"dataset {cfg.data.dataset} {cfg.data.params or ''}, {_hidden(cfg.model.hidden)}, "
                     f"{cfg.model.activation}, init {cfg.model.init}, lr {cfg.train.lr}, batch {cfg.train.batch_size}, "
                     f"{'epochs ' + str(cfg.train.epochs) if cfg.train.epochs else 'n_iter ' + str(cfg.train.n_iter)}, "
                     f"weight decay {cfg.train.weight_decay}, {cfg.train.dtype}"}
+
+
+def _hidden(hidden: list[int]) -> str:
+    return f"hidden {hidden}" if hidden else "no hidden layer (hidden = []: logistic regression)"
 
 
 def _status_line(ctx) -> str:
@@ -83,7 +95,10 @@ def _status_line(ctx) -> str:
 def _problem_rows(ctx) -> list[str]:
     rows = []
     for _, r in ctx["problems"].iterrows():
-        what = r["error"] if r["status"] == "error" else f"non-finite loss at step {int(r['diverged_at'])}"
+        if r["status"] == "error":
+            what = r["error"] or "no message"
+        else:
+            what = "non-finite loss" + ("" if pd.isna(r["diverged_at"]) else f" at step {int(r['diverged_at'])}")
         rows.append(f"{r['impl']} {r['id']}: {r['status']}: {what}")
     return rows
 
@@ -95,7 +110,7 @@ def _markdown(ctx, pretty: pd.DataFrame | None, plots: list[Path], root: Path) -
         lines += [ctx["description"], ""]
     lines += [f"Base run: {ctx['base']}.", "",
               "Sweep: " + "; ".join(f"`{k}` = {v}" for k, v in ctx["axes"].items()) + ".", "",
-              _status_line(ctx), ""]
+              _status_line(ctx), ""] + [f"Note: {n}\n" for n in ctx["notes"]]
     if pretty is not None:
         lines += ["## Summary (mean ± std over seeds)", "", pretty.to_markdown(index=False), ""]
     problems = _problem_rows(ctx)
@@ -124,6 +139,7 @@ def _html(ctx, pretty: pd.DataFrame | None, cells_df: pd.DataFrame, plots: list[
     parts.append(f"<p>Base run: {e(ctx['base'])}.</p>")
     parts.append("<p>Sweep: " + "; ".join(f"<code>{e(k)}</code> = {e(str(v))}" for k, v in ctx["axes"].items()) + "</p>")
     parts.append(f"<p>{e(_status_line(ctx))}</p>")
+    parts += [f"<p>Note: {e(n)}</p>" for n in ctx["notes"]]
     if pretty is not None:
         parts += ["<h2>Summary (mean ± std over seeds)</h2>", pretty.to_html(index=False, border=0, classes="table")]
     problems = _problem_rows(ctx)

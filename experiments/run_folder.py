@@ -4,6 +4,7 @@ A run folder is marked at creation by ``MARKER`` (a small JSON file). The runner
 only into a folder that is new, empty, or already marked; ``--fresh`` removes only the
 entries the runner itself writes (``RUNNER_ENTRIES``) from a marked folder, so a folder
 that was never a run - or a user's own files inside a run folder - are never touched.
+``LOCK_FILE`` (see ``run_lock``) is not an entry ``--fresh`` removes: it may be held.
 """
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ import json
 import shutil
 from pathlib import Path
 
-__all__ = ["MARKER", "RUNNER_ENTRIES", "RunFolderError", "check_run_folder", "mark_run_folder",
+from .errors import UserInputError
+
+__all__ = ["MARKER", "LOCK_FILE", "RUNNER_ENTRIES", "RunFolderError", "check_run_folder", "mark_run_folder",
            "is_run_folder", "clear_run_folder"]
 
 MARKER = ".experiments-run"
+LOCK_FILE = ".experiments-run.lock"
 # Everything the runner writes into a run folder (the marker last: it goes when the rest is gone).
-RUNNER_ENTRIES = ("config.toml", "environment.json", "cells.jsonl", "curves", "models", "tables", "plots",
+RUNNER_ENTRIES = ("config.toml", "environment.json", "cells.jsonl", "cells.rejected.jsonl", "curves", "models", "tables", "plots",
                   "report.md", "report.html", MARKER)
 
 
-class RunFolderError(ValueError):
+class RunFolderError(UserInputError):
     """A run folder that cannot be used as asked; nothing was written or removed."""
 
 
@@ -31,13 +35,14 @@ def is_run_folder(path: Path) -> bool:
 def check_run_folder(path: str | Path) -> Path:
     """``path`` as a run folder the runner may write into, or ``RunFolderError``.
 
-    Allowed: a path that does not exist yet, an empty folder, or a folder holding
-    ``MARKER``. Refused: a file, or a non-empty folder the runner did not create.
+    Allowed: a path that does not exist yet, an empty folder (but for ``LOCK_FILE``), or
+    a folder holding ``MARKER``. Refused: a file, or a non-empty folder the runner did
+    not create.
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise RunFolderError(f"run folder {path} is a file, not a folder")
-    if path.is_dir() and not is_run_folder(path) and any(path.iterdir()):
+    if path.is_dir() and not is_run_folder(path) and any(p.name != LOCK_FILE for p in path.iterdir()):
         raise RunFolderError(f"{path} is not empty and was not made by this runner (no {MARKER} file); "
                              "choose another --out or an empty folder")
     return path

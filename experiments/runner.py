@@ -13,13 +13,17 @@ from tqdm.auto import tqdm
 
 from .cell import train_cell
 from .config import ExperimentConfig
+from .errors import UserInputError
+from .orphans import exit_with_parent
 from .run_folder import check_run_folder, clear_run_folder
+from .run_lock import run_lock
 from .store import RunStore
 from .sweep import Cell, expand
 
-__all__ = ["run_sweep", "SweepSummary", "run_dir_for"]
+__all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "SCHEDULER_TIMEOUT"]
 
 log = logging.getLogger(__name__)
+SCHEDULER_TIMEOUT = 10  # seconds to wait for a Dask scheduler before refusing the run
 
 
 @dataclass
@@ -44,6 +48,25 @@ def _job(cell: Cell, save_models: bool) -> dict:
             **train_cell(cell.config, save_models=save_models)}
 
 
+def check_jobs(jobs: int | None) -> int:
+    """``jobs`` as joblib's ``n_jobs``: ``None`` or -1 is all cores, else it must be >= 1."""
+    if jobs is None or jobs == -1:
+        return -1
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise UserInputError(f"--jobs: must be >= 1, or -1 for all cores, got {jobs!r}")
+    return jobs
+
+
+def _connect(scheduler: str):
+    """A Dask client for ``scheduler``, or ``UserInputError`` after ``SCHEDULER_TIMEOUT``."""
+    from dask.distributed import Client
+    try:
+        return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise UserInputError(f"--scheduler {scheduler}: no Dask scheduler answered within {SCHEDULER_TIMEOUT} s "
+                             f"({type(exc).__name__}: {exc})") from None
+
+
 def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int | None = None,
               backend: str = "loky", scheduler: str | None = None, fresh: bool = False,
               progress: bool = True, render: bool = True) -> SweepSummary:
@@ -51,45 +74,55 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
 
     ``jobs``: worker processes (default: all cores). ``backend``: "loky" (local processes)
     or "dask" (``scheduler`` is the address of a dask.distributed scheduler).
+
+    Invalid arguments, a folder that is not a run, a folder in use by another run and an
+    unreachable scheduler raise ``UserInputError`` before anything is written. The folder
+    is locked (``run_lock``) before ``fresh`` clears it and held until the report is done.
     """
+    n_jobs = check_jobs(jobs)
     if backend not in ("loky", "dask"):
-        raise ValueError(f"backend must be 'loky' or 'dask', got {backend!r}")
-    if backend == "dask" and not scheduler:
-        raise ValueError("the dask backend needs --scheduler ADDRESS")
+        raise UserInputError(f"--backend: must be 'loky' or 'dask', got {backend!r}")
+    if (backend == "dask") != bool(scheduler):
+        raise UserInputError("--backend dask needs --scheduler ADDRESS" if backend == "dask"
+                             else "--scheduler: only used with --backend dask")
     run_dir = check_run_folder(run_dir_for(cfg, out))  # refuse before anything is written
-    if fresh:
-        removed = clear_run_folder(run_dir)
-        log.info("--fresh: removed %s from %s", ", ".join(removed) or "nothing", run_dir)
-    store = RunStore(run_dir)
-    store.create(cfg)
-    cells = expand(cfg)
-    done = store.finished_ids()
-    todo = [c for c in cells if c.id not in done]
-    log.info("%s: %d cells, %d already finished, %d to run", cfg.name, len(cells), len(cells) - len(todo), len(todo))
-    if todo:
-        _execute(todo, store, cfg, jobs=jobs or -1, backend=backend, scheduler=scheduler, progress=progress)
-    wanted = {c.id for c in cells}
-    counts: dict[str, int] = {}
-    for rec in store.records():
-        if rec["id"] in wanted:
-            counts[rec["status"]] = counts.get(rec["status"], 0) + 1
-    if render:
-        from .report import render_run
-        render_run(run_dir)
+    with contextlib.ExitStack() as stack:
+        client = stack.enter_context(_connect(scheduler)) if backend == "dask" else None
+        stack.enter_context(run_lock(run_dir))
+        check_run_folder(run_dir)  # again, now that no other run can change it
+        if fresh:
+            removed = clear_run_folder(run_dir)
+            log.info("--fresh: removed %s from %s", ", ".join(removed) or "nothing", run_dir)
+        store = RunStore(run_dir)
+        store.create(cfg)
+        cells = expand(cfg)
+        done = store.finished_ids()
+        todo = [c for c in cells if c.id not in done]
+        log.info("%s: %d cells, %d already finished, %d to run", cfg.name, len(cells), len(cells) - len(todo),
+                 len(todo))
+        if todo:
+            _execute(todo, store, cfg, jobs=n_jobs, client=client, progress=progress)
+        wanted = {c.id for c in cells}
+        counts: dict[str, int] = {}
+        for rec in store.records():
+            if rec["id"] in wanted:
+                counts[rec["status"]] = counts.get(rec["status"], 0) + 1
+        if render:
+            from .report import render_run
+            render_run(run_dir)
     return SweepSummary(run_dir, len(cells), len(cells) - len(todo), counts)
 
 
-def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, backend: str,
-             scheduler: str | None, progress: bool) -> None:
+def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool) -> None:
     tasks = (delayed(_job)(cell, cfg.output.save_models) for cell in todo)
     with contextlib.ExitStack() as stack:
-        if backend == "dask":
-            from dask.distributed import Client
-            log.info("dask: %s", stack.enter_context(Client(scheduler)))
+        if client is not None:
+            log.info("dask: %s", client)
             stack.enter_context(parallel_config(backend="dask"))
         else:
             # inner_max_num_threads=1: workers' BLAS pools get one thread; torch is set per cell.
-            stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=1))
+            stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=1,
+                                                initializer=exit_with_parent))
         bar = stack.enter_context(tqdm(total=len(todo), desc=cfg.name, unit="cell", disable=not progress,
                                        file=sys.stderr))
         _consume(Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks), store, bar)

@@ -2,7 +2,9 @@
 
 ``cells.jsonl`` gets one complete line per finished cell, flushed and fsynced; a line torn
 by a kill is cut off on the next open, so a resumed run never sees a corrupt or duplicated
-row. Side files (curves, models) are written atomically *before* their line.
+row. Side files (curves, models) are written atomically *before* their line. A line that
+is not a cell record (hand-edited, from another tool) is moved to ``cells.rejected.jsonl``
+once, with one warning; its cell counts as unfinished and runs again.
 """
 from __future__ import annotations
 
@@ -16,16 +18,21 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from pydantic import ValidationError
 
 from data_utils.training.param_io import model_metadata, save_params_npz
 
 from .config import ExperimentConfig, dump_toml
 from .run_folder import mark_run_folder
 
-__all__ = ["RunStore", "environment_record"]
+__all__ = ["RunStore", "environment_record", "is_record", "STATUSES"]
 
 log = logging.getLogger(__name__)
 
+STATUSES = ("ok", "diverged", "error")
+_FIELDS = {"id": str, "pair": str, "impl": str, "keys": dict, "spec": dict, "status": str}
+_OPTIONAL = {"metrics": dict, "error": str, "loss": str, "final_loss": (int, float), "diverged_at": int,
+             "n_steps": int, "time_per_step": (int, float)}
 _PACKAGES = ("numpy", "torch", "scikit-learn", "pandas", "matplotlib", "joblib", "pydantic", "dask",
              "distributed", "threadpoolctl")
 
@@ -37,6 +44,30 @@ def _atomic_write(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def is_record(rec) -> bool:
+    """Whether ``rec`` (one parsed line) is a cell record this runner can use."""
+    if not isinstance(rec, dict) or any(not isinstance(rec.get(k), t) for k, t in _FIELDS.items()):
+        return False
+    if rec["status"] not in STATUSES or any(rec.get(k) is not None and (isinstance(rec[k], bool) or not isinstance(rec[k], t))
+                                            for k, t in _OPTIONAL.items()):
+        return False
+    if any(m is not None and not isinstance(m, dict) for m in (rec.get("metrics") or {}).values()):
+        return False
+    try:
+        ExperimentConfig.model_validate({**rec["spec"], "sweep": {}})
+    except ValidationError:
+        return False
+    return True
+
+
+def _parse(line: str) -> dict | None:
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return rec if is_record(rec) else None
 
 
 def environment_record() -> dict:
@@ -71,6 +102,7 @@ class RunStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.cells_path = self.root / "cells.jsonl"
+        self.rejected_path = self.root / "cells.rejected.jsonl"
         self.config_path = self.root / "config.toml"
         self.env_path = self.root / "environment.json"
         self.curves_dir = self.root / "curves"
@@ -84,10 +116,11 @@ class RunStore:
             folder.mkdir(parents=True, exist_ok=True)
         _atomic_write(self.config_path, dump_toml(cfg).encode())
         _atomic_write(self.env_path, json.dumps(environment_record(), indent=2).encode())
-        self._repair()
+        self.repair()
 
-    def _repair(self) -> None:
-        """Cut a torn last line (a kill mid-write) so appends start on a fresh line."""
+    def repair(self) -> None:
+        """Cut a torn last line (a kill mid-write), so appends start on a fresh line, and
+        move lines that are not cell records to ``rejected_path``. Call with the run's lock."""
         if not self.cells_path.exists():
             return
         data = self.cells_path.read_bytes()
@@ -97,22 +130,29 @@ class RunStore:
                         self.cells_path, len(data) - cut)
             with open(self.cells_path, "r+b") as fh:
                 fh.truncate(cut)
+            data = data[:cut]
+        lines = data.decode("utf-8", errors="replace").splitlines(keepends=True)
+        bad = [line for line in lines if line.strip() and _parse(line) is None]
+        if not bad:
+            return
+        with open(self.rejected_path, "a", encoding="utf-8") as fh:
+            fh.writelines(bad)
+            fh.flush()
+            os.fsync(fh.fileno())
+        good = [line for line in lines if line.strip() and _parse(line) is not None]
+        _atomic_write(self.cells_path, "".join(good).encode())
+        log.warning("%s: %d line(s) are not cell records; moved to %s, their cells run again",
+                    self.cells_path, len(bad), self.rejected_path.name)
 
     def records(self) -> list[dict]:
-        """Finished cells, first record per id; unreadable lines are skipped with a warning."""
+        """Finished cells, first record per id (lines that are not records are skipped)."""
         if not self.cells_path.exists():
             return []
         out, seen = [], set()
-        for k, line in enumerate(self.cells_path.read_text().splitlines()):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                log.warning("%s:%d is not valid JSON; ignored", self.cells_path, k + 1)
-                continue
-            if rec.get("id") not in seen:
-                seen.add(rec.get("id"))
+        for line in self.cells_path.read_text(errors="replace").splitlines():
+            rec = _parse(line) if line.strip() else None
+            if rec is not None and rec["id"] not in seen:
+                seen.add(rec["id"])
                 out.append(rec)
         return out
 
@@ -144,7 +184,8 @@ class RunStore:
         """Per-epoch series of a cell: ``loss`` (training objective), ``lr``, ``test_loss``,
         ``test_score`` and, with a validation part, ``train_*``/``validation_*``."""
         path = self.curves_dir / f"{cell_id}.json"
-        return json.loads(path.read_text()) if path.exists() else {}
+        curves = json.loads(path.read_text()) if path.exists() else {}
+        return {"loss": curves} if isinstance(curves, list) else curves  # a list: the loss alone
 
     def curve(self, cell_id: str) -> list[float]:
         """The training objective per epoch."""

@@ -11,7 +11,7 @@ __all__ = ["cells_frame", "summary_frame", "axis_label", "metric_names", "format
 def axis_label(value) -> str:
     """A swept value as a short label (hidden ``[10, 10]`` -> ``10x10``)."""
     if isinstance(value, list):
-        return "x".join(str(v) for v in value)
+        return "x".join(str(v) for v in value) if value else "none"
     return str(value)
 
 
@@ -25,8 +25,9 @@ def _metric(rec: dict, split: str, name: str):
     return np.nan if m is None else m.get(name, np.nan)
 
 
-def cells_frame(records: list[dict], axes: list[str]) -> pd.DataFrame:
-    """One row per cell with its grid labels, status, metrics and timing."""
+def cells_frame(records: list[dict], axes: list[str], task: str) -> pd.DataFrame:
+    """One row per cell with its grid labels, status, metrics (the ``task``'s columns, NaN
+    for a cell without metrics) and timing."""
     rows = []
     for rec in records:
         row = {"id": rec["id"], "impl": rec["impl"]}
@@ -36,7 +37,7 @@ def cells_frame(records: list[dict], axes: list[str]) -> pd.DataFrame:
         row.update(status=rec["status"], error=rec.get("error"), n_steps=rec.get("n_steps"),
                    diverged_at=rec.get("diverged_at"), final_loss=rec.get("final_loss"),
                    us_per_step=(rec.get("time_per_step") or np.nan) * 1e6)
-        if rec.get("loss") == "mse":
+        if task == "regression":
             row.update(train_mse=_metric(rec, "train", "mse"), test_mse=_metric(rec, "test", "mse"),
                        test_r2=_metric(rec, "test", "r2"))
         else:

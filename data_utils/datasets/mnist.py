@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["read_idx", "write_idx", "load_mnist", "MNIST_FILES"]
+__all__ = ["read_idx", "write_idx", "load_mnist", "mnist_folder_problem", "MNIST_FILES"]
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 _TYPE_CODES = {np.dtype(v).newbyteorder(">") if np.dtype(v).itemsize > 1 else np.dtype(v): k
@@ -60,11 +60,30 @@ def write_idx(path: str | Path, array: np.ndarray) -> None:
         fh.write(payload)
 
 
-def _find(folder: Path, stem: str) -> Path:
+def _locate(folder: Path, stem: str) -> Path | None:
     for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(f"MNIST file {stem} (or {stem}.gz) not found in {folder}")
+    return None
+
+
+def _find(folder: Path, stem: str) -> Path:
+    path = _locate(folder, stem)
+    if path is None:
+        raise FileNotFoundError(f"MNIST file {stem} (or {stem}.gz) not found in {folder}")
+    return path
+
+
+def mnist_folder_problem(folder: str | Path) -> str | None:
+    """Why ``load_mnist(folder)`` cannot find its data (the folder or any of its four
+    files missing), or ``None``. Checks presence only, not content."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return f"MNIST folder {str(folder)!r} does not exist (no data is downloaded; put the four IDX files there)"
+    missing = [stem for split in MNIST_FILES.values() for stem in split if _locate(folder, stem) is None]
+    if missing:
+        return f"MNIST folder {str(folder)!r} lacks {', '.join(missing)} (or .gz)"
+    return None
 
 
 def load_mnist(folder: str | Path, split: str = "train") -> tuple[np.ndarray, np.ndarray]:

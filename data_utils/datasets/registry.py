@@ -6,7 +6,6 @@ training part only. Sets with a fixed split (lines, mnist) ignore ``test_size``.
 """
 from __future__ import annotations
 
-import inspect
 import logging
 from dataclasses import dataclass, field
 from typing import Callable
@@ -16,6 +15,7 @@ from sklearn import datasets as skd
 from sklearn.preprocessing import StandardScaler
 
 from . import course, lines3x3, mnist, regression, toy2d
+from .specs import DECLARATIONS, DatasetDecl, declaration
 from .split import split_indices
 from ..validation import as_generator, check_features, check_labels, check_targets
 
@@ -63,14 +63,25 @@ class Dataset:
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """How to make one named dataset: ``make(rng, **params)`` returns ``(X, y)`` or a fixed
-    split ``(X_train, y_train, X_test, y_test)``."""
+    """A declared dataset and its generator: ``make(rng, **params)`` returns ``(X, y)`` or a
+    fixed split ``(X_train, y_train, X_test, y_test)``; ``class_names`` a tuple, or a callable
+    giving it."""
 
+    decl: DatasetDecl
     make: Callable
-    task: str
-    input_shape: tuple[int, ...] | None = None  # None: (n_features,)
-    class_names: Callable[[int], tuple[str, ...]] | tuple[str, ...] | None = None
-    fixed_split: bool = False
+    class_names: Callable[[], tuple[str, ...]] | tuple[str, ...] | None = None
+
+    @property
+    def task(self) -> str:
+        return self.decl.task
+
+    @property
+    def input_shape(self) -> tuple[int, ...] | None:
+        return self.decl.input_shape
+
+    @property
+    def fixed_split(self) -> bool:
+        return self.decl.fixed_split
 
 
 def _sklearn_loader(loader):
@@ -93,8 +104,6 @@ def _gmm(rng, K: int = 6, C: int = 2, N: int = 10):
 
 
 def _lines(rng, test_set: str = "dimmed", noise_sd: float = 0.2, dim_value: float = 0.4):
-    if test_set not in ("dimmed", "noisy"):
-        raise ValueError(f"lines: test_set must be 'dimmed' or 'noisy', got {test_set!r}")
     X, y = lines3x3.lines_train()
     Xt, yt = lines3x3.lines_dimmed(dim_value) if test_set == "dimmed" else lines3x3.lines_noisy(noise_sd, rng)
     return X, y, Xt, yt
@@ -119,36 +128,26 @@ def _numbered(n: int) -> tuple[str, ...]:
     return tuple(str(i) for i in range(n))
 
 
-DATASETS: dict[str, DatasetSpec] = {
-    "gauss": DatasetSpec(_gauss, "classification"),
-    "gmm": DatasetSpec(_gmm, "classification"),
-    "blobs": DatasetSpec(toy2d.make_blobs, "classification"),
-    "moons": DatasetSpec(toy2d.make_moons, "classification"),
-    "circles": DatasetSpec(toy2d.make_circles, "classification"),
-    "xor": DatasetSpec(toy2d.make_xor, "classification"),
-    "spiral": DatasetSpec(toy2d.make_spiral, "classification"),
-    "lines": DatasetSpec(_lines, "classification", (3, 3), lines3x3.LINE_CLASSES, fixed_split=True),
-    "digits": DatasetSpec(_digits, "classification", (8, 8)),
-    "iris": DatasetSpec(_iris, "classification", class_names=_iris.target_names),
-    "wine": DatasetSpec(_wine, "classification", class_names=_wine.target_names),
-    "breast_cancer": DatasetSpec(_cancer, "classification", class_names=_cancer.target_names),
-    "mnist": DatasetSpec(_mnist, "classification", (28, 28), fixed_split=True),
-    "noisy_1d": DatasetSpec(regression.make_noisy_1d, "regression"),
-    "diabetes": DatasetSpec(_diabetes, "regression"),
+_GENERATORS = {
+    "gauss": (_gauss,), "gmm": (_gmm,), "blobs": (toy2d.make_blobs,), "moons": (toy2d.make_moons,),
+    "circles": (toy2d.make_circles,), "xor": (toy2d.make_xor,), "spiral": (toy2d.make_spiral,),
+    "lines": (_lines, lines3x3.LINE_CLASSES), "digits": (_digits,), "iris": (_iris, _iris.target_names),
+    "wine": (_wine, _wine.target_names), "breast_cancer": (_cancer, _cancer.target_names), "mnist": (_mnist,),
+    "noisy_1d": (regression.make_noisy_1d,), "diabetes": (_diabetes,),
 }
+if set(_GENERATORS) != set(DECLARATIONS):  # a generator without a declaration, or the reverse
+    raise RuntimeError(f"datasets declared and implemented differ: {sorted(set(_GENERATORS) ^ set(DECLARATIONS))}")
+
+DATASETS: dict[str, DatasetSpec] = {name: DatasetSpec(decl, *_GENERATORS[name]) for name, decl in DECLARATIONS.items()}
 
 
 def dataset_params(name: str) -> dict:
-    """The generator parameters ``name`` accepts, with their defaults."""
-    spec = _spec(name)
-    sig = inspect.signature(spec.make)
-    return {k: p.default for k, p in sig.parameters.items() if k != "rng"}
+    """The generator parameters ``name`` accepts, with their defaults (from its declaration)."""
+    return declaration(name).defaults()
 
 
 def _spec(name: str) -> DatasetSpec:
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))}")
-    return DATASETS[name]
+    return DATASETS[declaration(name).name]
 
 
 def load_dataset(name: str, *, seed=0, test_size: float = 0.25, standardize: bool = False,
@@ -164,11 +163,10 @@ def load_dataset(name: str, *, seed=0, test_size: float = 0.25, standardize: boo
     **params : generator parameters (see ``dataset_params(name)``); unknown ones raise.
     """
     spec = _spec(name)
-    allowed = dataset_params(name)
-    unknown = sorted(set(params) - set(allowed))
-    if unknown:
-        raise ValueError(f"dataset {name!r} has no parameter {unknown[0]!r}; "
-                         f"allowed: {', '.join(allowed) or 'none'}")
+    problems = spec.decl.problems(params)
+    if problems:
+        raise ValueError("; ".join(f"{name}.{param}: {msg}" for param, msg in problems))
+    params = {**spec.decl.defaults(), **params}
     if not (isinstance(test_size, (int, float)) and 0 < test_size < 1):
         raise ValueError(f"test_size must be in (0, 1), got {test_size!r}")
     data_rng, split_rng = as_generator(seed).spawn(2)
@@ -196,7 +194,7 @@ def load_dataset(name: str, *, seed=0, test_size: float = 0.25, standardize: boo
         X_tr, X_te = scaler.transform(X_tr), scaler.transform(X_te)
     return Dataset(name=name, task=spec.task, X_train=X_tr, y_train=y_tr, X_test=X_te, y_test=y_te,
                    input_shape=spec.input_shape or (X_tr.shape[1],), class_names=class_names,
-                   params={**allowed, **params})
+                   params=params)
 
 
 def _split(X, y, test_size, task, rng):

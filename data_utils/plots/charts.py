@@ -9,24 +9,39 @@ from matplotlib.axes import Axes
 from .figures import new_figure
 
 __all__ = ["plot_loss_curves", "plot_heatmap", "plot_image_grid", "plot_weights",
-           "plot_confusion_matrix"]
+           "plot_confusion_matrix", "DRAWABLE_MAX"]
+
+# Larger magnitudes (a diverging run) are not drawn: matplotlib's limits and ticks overflow.
+DRAWABLE_MAX = 1e100
+
+
+def _drawable(values: np.ndarray) -> np.ndarray:
+    return np.isfinite(values) & (np.abs(values) <= DRAWABLE_MAX)
 
 
 def plot_loss_curves(curves: Mapping[str, Sequence[float]], *, ax: Axes | None = None,
                      log_y: bool = True, xlabel: str = "epoch", title: str | None = None,
                      styles: Mapping[str, dict] | None = None) -> Axes:
-    """Several loss curves on one axis; non-finite values (a diverged run) are cut off.
+    """Several loss curves on one axis. A curve is cut before its first value that is not
+    finite or exceeds ``DRAWABLE_MAX`` (a diverged run), and the cut is marked with an x.
 
     ``styles`` optionally maps a label to line keyword arguments (e.g. dashed for torch).
+    The y axis is logarithmic when ``log_y`` and every drawn value is > 0.
     """
     if ax is None:
         _, ax = new_figure(panel_size=(6, 4))
+    drawn = []
     for label, values in curves.items():
-        values = np.asarray(values, dtype=np.float64)
-        finite = np.isfinite(values)
-        end = len(values) if finite.all() else int(np.argmin(finite))
-        ax.plot(np.arange(1, end + 1), values[:end], label=label, **(styles or {}).get(label, {}))
-    if log_y and any(np.any(np.asarray(v, dtype=float) > 0) for v in curves.values()):
+        values = np.asarray(values, dtype=np.float64).ravel()
+        ok = _drawable(values)
+        end = len(values) if ok.all() else int(np.argmin(ok))
+        line, = ax.plot(np.arange(1, end + 1), values[:end], label=label if end == len(values) else f"{label} (diverged)",
+                        **(styles or {}).get(label, {}))
+        if 0 < end < len(values):
+            ax.plot([end], [values[end - 1]], marker="x", color=line.get_color(), linestyle="none")
+        drawn.append(values[:end])
+    drawn = np.concatenate(drawn) if drawn else np.empty(0)
+    if log_y and drawn.size and (drawn > 0).all():
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
@@ -40,7 +55,8 @@ def plot_loss_curves(curves: Mapping[str, Sequence[float]], *, ax: Axes | None =
 def plot_heatmap(values, row_labels: Sequence, col_labels: Sequence, *, ax: Axes | None = None,
                  title: str | None = None, xlabel: str = "", ylabel: str = "", fmt: str = "{:.3f}",
                  cmap: str = "viridis", center: float | None = None) -> Axes:
-    """A metric over two swept keys, value printed in every cell (NaN cells left blank).
+    """A metric over two swept keys, value printed in every cell (NaN cells left blank;
+    infinite or huge values printed on a blank cell, outside the colour scale).
 
     ``values`` has shape (len(row_labels), len(col_labels)). With ``center`` the colour
     scale is symmetric about it (for differences).
@@ -48,20 +64,22 @@ def plot_heatmap(values, row_labels: Sequence, col_labels: Sequence, *, ax: Axes
     if ax is None:
         _, ax = new_figure(panel_size=(1.2 * len(col_labels) + 2, 0.8 * len(row_labels) + 1.5))
     values = np.asarray(values, dtype=np.float64)
+    coloured = np.where(_drawable(values), values, np.nan)  # inf, NaN, huge: printed, not coloured
     kwargs = {}
-    if center is not None and np.isfinite(values).any():
-        span = np.nanmax(np.abs(values - center)) or 1.0
+    if center is not None and np.isfinite(coloured).any():
+        span = np.nanmax(np.abs(coloured - center)) or 1.0
         kwargs = {"vmin": center - span, "vmax": center + span}
-    im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", **kwargs)
+    im = ax.imshow(np.ma.masked_invalid(coloured), cmap=cmap, aspect="auto", **kwargs)
     ax.figure.colorbar(im, ax=ax)
     ax.set_xticks(range(len(col_labels)), [str(c) for c in col_labels])
     ax.set_yticks(range(len(row_labels)), [str(r) for r in row_labels])
     lo, hi = im.get_clim()
     for (i, j), v in np.ndenumerate(values):
-        if np.isfinite(v):
-            dark = (v - lo) / ((hi - lo) or 1.0) < 0.5
-            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8,
-                    color="white" if dark else "black")
+        if np.isnan(v):
+            continue
+        dark = np.isfinite(coloured[i, j]) and (v - lo) / ((hi - lo) or 1.0) < 0.5
+        ax.text(j, i, fmt.format(v) if np.isfinite(v) else f"{v:+}", ha="center", va="center", fontsize=8,
+                color="white" if dark else "black")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:

@@ -50,7 +50,7 @@ def _number(key, value, *, low=None, high=None, low_open=False, high_open=False)
         raise RecipeError(key, f"must be a number, got {value!r}")
     x = float(value)
     if not math.isfinite(x):
-        raise RecipeError(key, f"must be finite, got {value!r}")
+        raise RecipeError(key, f"must be a finite number, got {value!r}")
     if low is not None and (x <= low if low_open else x < low):
         raise RecipeError(key, f"must be {'>' if low_open else '>='} {low:g}, got {value!r}")
     if high is not None and (x >= high if high_open else x > high):

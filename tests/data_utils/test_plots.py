@@ -73,7 +73,9 @@ def test_charts(tmp_path, rng):
     plot_loss_curves({"numpy": [1, 0.5, 0.2], "torch": [1, 0.5, np.nan]}, ax=ax, title="loss",
                      styles={"torch": {"linestyle": "--"}})
     _png(fig, tmp_path / "loss.png")
-    assert len(ax.lines) == 2 and len(ax.lines[1].get_xdata()) == 2  # cut at the NaN
+    assert len(ax.lines[1].get_xdata()) == 2  # cut at the NaN ...
+    assert len(ax.lines) == 3 and list(ax.lines[2].get_xdata()) == [2]  # ... and the cut marked
+    assert ax.lines[1].get_label() == "torch (diverged)" and ax.get_yscale() == "log"
     fig, ax = new_figure()
     plot_heatmap(rng.random((2, 3)), [5, 50], [0.1, 0.5, 1.0], ax=ax, title="acc", center=0.5)
     _png(fig, tmp_path / "heat.png")

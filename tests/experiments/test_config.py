@@ -1,56 +1,9 @@
-"""The config schema: a catalogue of bad configs, each with the message it must produce."""
+"""The config schema (the catalogue of bad input is in ``test_bad_input.py``)."""
 import pytest
 
 from experiments.catalog import resolve_config_path, shipped_configs
 from experiments.config import ConfigError, dump_toml, load_config
 from experiments.sweep import expand
-
-BAD = [
-    ("[train]\nlr = -0.1", "train.lr: must be > 0, got -0.1"),
-    ("[train]\nlr = 0", "train.lr: must be > 0, got 0"),
-    ("[train]\nlr = \"fast\"", "train.lr: must be a number, got 'fast'"),
-    ("[trian]\nlr = 0.1", "trian: unknown key"),
-    ("[train]\nlearning_rate = 0.1", "train.learning_rate: unknown key"),
-    ("[train]\nbatch_size = 0", 'train.batch_size: must be a positive int or "full", got 0'),
-    ("[train]\nbatch_size = \"half\"", 'train.batch_size: must be a positive int or "full", got \'half\''),
-    ("[train]\nepochs = 0", "train.epochs: must be >= 1, got 0"),
-    ("[train]\nepochs = 5\nn_iter = 5", "train: give epochs or n_iter, not both"),
-    ("[train]\nweight_decay = -1e-3", "train.weight_decay: must be >= 0, got -0.001"),
-    ("[train]\ndtype = \"float16\"", "train.dtype: must be one of 'float32' or 'float64', got 'float16'"),
-    ("[train]\nsampling = \"bootstrap\"", "train.sampling: must be one of"),
-    ("[model]\nactivation = \"gelu\"", "model.activation: must be one of 'relu', 'leaky_relu', 'sigmoid', 'tanh' or 'identity', got 'gelu'"),
-    ("[model]\nhidden = [5, 0]", "model.hidden: must be a positive int or a list of positive ints, got [5, 0]"),
-    ("[model]\ninit = \"xavier\"", "model.init: must be one of"),
-    ("[model]\nloss = \"hinge\"", "model.loss: must be one of"),
-    ("[data]\ndataset = \"imagenet\"", "data.dataset: must be one of"),
-    ("[data]\ndataset = \"gmm\"\nparams = { Q = 3 }", "data.params: dataset 'gmm' has no parameter 'Q' (allowed: K, C, N)"),
-    ("[data]\ntest_size = 1.5", "data.test_size: must be < 1, got 1.5"),
-    ("[data]\nseed = -1", "data.seed: must be >= 0, got -1"),
-    ("impl = \"jax\"", "impl: must be one of 'numpy' or 'torch', got 'jax'"),
-    ("name = \"has space\"", "name: must be a plain name"),
-    ("name = \"..\"", "name: must be a plain name (letters, digits, _ . -, not starting with '.'), got '..'"),
-    ("name = \".\"", "name: must be a plain name"),
-    ("name = \"a/b\"", "name: must be a plain name"),
-    ("name = \"/tmp/x\"", "name: must be a plain name"),
-    ("[sweep]\ntrain.lr = []", "sweep.train.lr: must not be empty"),
-    ("[sweep]\ntrain.lr = 0.1", "sweep.train.lr: must be a list of values, got 0.1"),
-    ("[sweep]\ntrain.lr = [0.1, -0.1]", "sweep.train.lr[1] -> train.lr: must be > 0, got -0.1"),
-    ("[sweep]\ntrain.lrate = [0.1]", "sweep.train.lrate[0] -> train.lrate: unknown key"),
-    ("[sweep]\nimpl = [\"numpy\", \"numpy\"]", "sweep.impl: has duplicate values"),
-    ("[sweep]\noutput.dir = [\"a\", \"b\"]", "sweep.output.dir: cannot sweep over output"),
-    ("[output]\nplot_resolution = 5", "output.plot_resolution: must be >= 20, got 5"),
-    ("this is not toml", "not valid TOML"),
-]
-
-
-@pytest.mark.parametrize("text, message", BAD, ids=[m.split(":")[0] for _, m in BAD])
-def test_bad_config_messages(tmp_path, text, message):
-    path = tmp_path / "bad.toml"
-    path.write_text(text + "\n")
-    with pytest.raises(ConfigError) as err:
-        load_config(path)
-    assert str(err.value).startswith(str(path))
-    assert message in str(err.value), str(err.value)
 
 
 def test_missing_file():
@@ -68,9 +21,9 @@ def test_overrides_are_type_checked_and_saved(tiny_config):
         load_config(tiny_config(), ["train.lr=-1"])
     with pytest.raises(ConfigError, match="train.lr: must be a number, got 'abc'"):
         load_config(tiny_config(), ["train.lr=abc"])
-    with pytest.raises(ConfigError, match="expected key.path=value"):
+    with pytest.raises(ConfigError, match="--set train.lr: expected KEY.PATH=VALUE"):
         load_config(tiny_config(), ["train.lr"])
-    with pytest.raises(ConfigError, match="train.lrr: unknown key"):
+    with pytest.raises(ConfigError, match="^--set train.lrr=1: train.lrr: unknown key$"):
         load_config(tiny_config(), ["train.lrr=1"])
 
 

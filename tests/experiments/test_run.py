@@ -160,12 +160,16 @@ def test_divergence_is_recorded_and_everything_renders(tmp_path):
 
 
 def test_failing_cell_is_recorded_and_sweep_goes_on(tmp_path, capsys):
-    out = _run_inline(tmp_path, "fail", '[data]\ndataset = "mnist"\nparams = { folder = "/nonexistent" }\n'
+    data = tmp_path / "mnist"  # all four files present (the config check passes), none readable
+    data.mkdir()
+    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        (data / stem).write_bytes(b"\x00")
+    out = _run_inline(tmp_path, "fail", f'[data]\ndataset = "mnist"\nparams = {{ folder = "{data}" }}\n'
                       '[train]\nepochs = 1\n[sweep]\nimpl = ["numpy", "torch"]\n', expected_code=1)
     records = RunStore(out).records()
     assert len(records) == 2 and all(r["status"] == "error" for r in records)
-    assert "FileNotFoundError: MNIST folder /nonexistent does not exist" in records[0]["error"]
-    assert "FileNotFoundError" in (out / "report.md").read_text()
+    assert "ValueError:" in records[0]["error"] and "is not an IDX file" in records[0]["error"]
+    assert "is not an IDX file" in (out / "report.md").read_text()
 
 
 def test_image_data_gets_confusion_matrices(tmp_path):
@@ -189,9 +193,11 @@ def test_store_repairs_torn_line_and_dedupes(tmp_path):
     from experiments.config import parse_config
     store = RunStore(tmp_path / "s")
     store.create(parse_config({}))
-    store.cells_path.write_text('{"id": "a", "status": "ok"}\n{"id": "a", "status": "ok"}\n{"id": "b", "st')
+    rec = {"id": "a", "pair": "p", "impl": "numpy", "keys": {}, "spec": parse_config({}).base(), "status": "ok"}
+    line = json.dumps(rec) + "\n"
+    store.cells_path.write_text(line + line + '{"id": "b", "st')
     store.create(parse_config({}))  # reopening repairs
-    assert store.cells_path.read_text().endswith("}\n")
+    assert store.cells_path.read_text() == line + line
     assert [r["id"] for r in store.records()] == ["a"]
 
 
