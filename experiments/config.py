@@ -177,10 +177,10 @@ class ExperimentConfig(_Strict):
         for k, variant in enumerate(variants):
             extra = sorted(set(variant) - {"label", *_VARIANT_SECTIONS})
             if extra:
-                raise ValueError(f"variants[{k}]: {extra[0]!r} cannot vary (a variant may set "
+                raise ValueError(f"{extra[0]!r} cannot vary (variants[{k}]; a variant may set "
                                  f"label, {', '.join(_VARIANT_SECTIONS)})")
             if not isinstance(variant.get("label", ""), str):
-                raise ValueError(f"variants[{k}].label: must be a string, got {variant['label']!r}")
+                raise ValueError(f"label must be a string, got {variant['label']!r} (variants[{k}])")
             labels.append(variant_label(variant))
         for label in labels:
             if labels.count(label) > 1:

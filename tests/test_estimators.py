@@ -1,4 +1,6 @@
 """Both implementations' estimators pass scikit-learn's own checks and behave alike."""
+import re
+
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
@@ -85,3 +87,38 @@ def test_float32(cls):
     X, y = make_blobs(150, centers=3, random_state=0)
     clf = cls(dtype="float32", random_state=0).fit(StandardScaler().fit_transform(X), y)
     assert clf.predict_proba(X).dtype == np.float32
+
+
+@pytest.mark.parametrize("solver, extra", [("adam", {"beta_1": 0.8}), ("rmsprop", {"rmsprop_alpha": 0.9}),
+                                           ("sgd", {"momentum": 0.9, "nesterovs_momentum": True})])
+def test_solvers_and_early_stopping_agree_across_implementations(solver, extra):
+    from sklearn.datasets import make_moons
+    X, y = make_moons(300, noise=0.2, random_state=0)
+    kw = dict(solver=solver, lr=0.01, epochs=200, early_stopping=True, n_iter_no_change=5, random_state=1, **extra)
+    a, b = FCANN2Classifier(**kw).fit(X, y), PTDeepClassifier(**kw).fit(X, y)
+    assert a.n_iter_ < 200 and a.n_iter_ == b.n_iter_ and a.best_epoch_ == b.best_epoch_  # stopped early, alike
+    assert len(a.validation_scores_) == a.n_iter_ and max(a.validation_scores_) > 0.8
+    np.testing.assert_allclose(a.validation_scores_, b.validation_scores_, rtol=1e-12)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-9, atol=1e-12)
+
+
+def test_regressor_validation_scores_are_r2():
+    from sklearn.datasets import make_regression
+    X, y = make_regression(200, 3, noise=1.0, random_state=0)
+    reg = FCANN2Regressor(solver="adam", lr=0.01, epochs=30, early_stopping=True, random_state=0).fit(X, y / y.std())
+    assert reg.validation_scores_[-1] > 0.9 and reg.best_epoch_ is not None
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+@pytest.mark.parametrize("params, message", [
+    ({"solver": "lbfgs"}, "solver: must be one of 'sgd', 'rmsprop', 'adam', got 'lbfgs'"),
+    ({"nesterovs_momentum": True}, "nesterovs_momentum: needs momentum > 0"),
+    ({"solver": "adam", "beta_2": 1.0}, "beta_1/beta_2: must be < 1, got 1.0"),
+    ({"lr_schedule": "step"}, "step_size: is required by lr_schedule 'step'"),
+    ({"early_stopping": True, "validation_fraction": 0.0}, "validation_fraction: must be > 0"),
+    ({"n_iter_no_change": 0}, "n_iter_no_change: must be an integer >= 1"),
+])
+def test_recipe_errors_use_estimator_names(cls, params, message):
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 2
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cls(**params).fit(X, y)

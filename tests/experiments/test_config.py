@@ -64,3 +64,52 @@ def test_every_shipped_config_is_valid():
         cfg = load_config(resolve_config_path(name))
         assert expand(cfg)
         assert cfg.description
+
+
+VARIANTS = """
+[train]
+lr = 0.05
+epochs = 3
+
+[[variants]]
+label = "sgd"
+train = { optimizer = "sgd" }
+
+[[variants]]
+train = { optimizer = "sgd", momentum = 0.9, nesterov = true }
+
+[[variants]]
+label = "adam"
+train = { optimizer = "adam", lr = 0.01 }
+
+[sweep]
+seed = [0, 1]
+impl = ["numpy", "torch"]
+"""
+
+
+def test_variants_combine_with_the_sweep(tmp_path):
+    path = tmp_path / "v.toml"
+    path.write_text(VARIANTS)
+    cfg = load_config(path)
+    assert cfg.grid_axes == ["variant", "seed", "impl"]
+    cells = expand(cfg)
+    assert len(cells) == 3 * 2 * 2 and len({c.id for c in cells}) == 12
+    labels = [c.keys["variant"] for c in cells[::4]]
+    assert labels == ["sgd", "optimizer=sgd, momentum=0.9, nesterov=True", "adam"]
+    adam = [c for c in cells if c.keys["variant"] == "adam"][0]
+    assert adam.config.train.recipe.optimizer == "adam" and adam.config.train.lr == 0.01
+    assert adam.config.train.epochs == 3  # the base table stays underneath
+    nesterov = cells[4].config.train.recipe
+    assert nesterov.nesterov and nesterov.momentum == 0.9 and nesterov.lr == 0.05
+    # the saved config gives the same grid
+    again = tmp_path / "again.toml"
+    again.write_text(dump_toml(cfg))
+    assert [(c.id, c.keys) for c in expand(load_config(again))] == [(c.id, c.keys) for c in cells]
+
+
+def test_sweeping_n_iter_does_not_clash_with_the_default_epochs(tmp_path):
+    path = tmp_path / "n.toml"
+    path.write_text("[sweep]\ntrain.n_iter = [10, 20]\n")
+    cells = expand(load_config(path))
+    assert [c.config.train.n_iter for c in cells] == [10, 20] and cells[0].config.train.epochs is None

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from experiments.cli import main
 from experiments.config import load_config
@@ -212,3 +213,44 @@ def test_parity_cli(tmp_path, capsys):
     assert main(["parity", "--steps", "100", "--dtype", "float32", "--tol", "1e-12", "--out", str(out)]) == 1
     assert "FAIL" in capsys.readouterr().out
     assert main(["parity", "--steps", "0"]) == 2
+
+
+def test_cells_record_epoch_curves_and_the_best_epoch(tmp_path):
+    out = _run_inline(tmp_path, "curves", """
+[data]
+dataset = "blobs"
+params = { n_samples = 120, n_classes = 3 }
+standardize = true
+
+[model]
+hidden = [8]
+
+[train]
+optimizer = "adam"
+lr = 0.05
+batch_size = 16
+epochs = 40
+early_stopping = true
+patience = 3
+lr_schedule = "exponential"
+gamma = 0.95
+
+[sweep]
+impl = ["numpy", "torch"]
+""")
+    store = RunStore(out)
+    recs = {r["impl"]: r for r in store.records()}
+    assert set(recs) == {"numpy", "torch"}
+    np_rec, pt_rec = recs["numpy"], recs["torch"]
+    assert np_rec["best_epoch"] == pt_rec["best_epoch"] is not None
+    assert np_rec["stopped_early"] and np_rec["n_steps"] == pt_rec["n_steps"] < 40 * 5
+    curves = {impl: store.curves(rec["id"]) for impl, rec in recs.items()}
+    keys = {"loss", "lr", "train_loss", "train_score", "validation_loss", "validation_score", "test_loss", "test_score"}
+    assert set(curves["numpy"]) == keys == set(curves["torch"])
+    n_epochs = len(curves["numpy"]["loss"])
+    assert all(len(curves["numpy"][k]) == n_epochs for k in keys)
+    assert curves["numpy"]["lr"][:3] == pytest.approx([0.05, 0.05 * 0.95, 0.05 * 0.95 ** 2])
+    for k in keys:
+        assert curves["numpy"][k] == pytest.approx(curves["torch"][k], rel=1e-10, abs=1e-12), k
+    best = np_rec["best_epoch"]
+    assert curves["numpy"]["validation_loss"][best] == min(curves["numpy"]["validation_loss"])
