@@ -1,32 +1,35 @@
-"""Parity: do fcann2 and pt_deep compute the same thing?
+"""Parity: does an implementation compute what the reference (pt_deep, torch autograd)
+computes?
 
-``lockstep`` trains both implementations side by side from one set of initial parameters
-on one schedule and records, after every step, the max absolute difference of every
-parameter and of the loss; at the end, of the predicted outputs on the test set.
-``gradient_parity`` compares one backward pass of each against the other. Both return
-data; printing is the CLI's job.
+``lockstep`` trains a candidate (fcann2, or a plug-in network) and the reference side by
+side from one set of initial parameters, on one schedule, with one recipe, and records
+after every step the max absolute difference of every parameter tensor and of the loss;
+at the end, of the final (possibly restored) parameters and of the test outputs. When the
+two drift apart it measures a baseline - the reference against itself from initial
+parameters perturbed at rounding level - and classifies the drift (``parity_chaos``).
+Everything returns data; printing is the CLI's job.
 """
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
-import torch
 from threadpoolctl import threadpool_limits
 
-import fcann2
 import pt_deep
 
 from .config import ExperimentConfig
 from .implementations import get_impl, max_abs_diff, model_outputs
-from .setup import prepare
+from .parity_chaos import Drift, classify_drift, perturb_one_ulp
+from .setup import RunSetup, prepare
 
-__all__ = ["ParityResult", "lockstep", "gradient_parity", "DEFAULT_TOLERANCE", "param_names"]
+__all__ = ["ParityResult", "Side", "lockstep", "compare_sides", "DEFAULT_TOLERANCE", "param_names"]
 
 # Max |dTheta| allowed, justified by measurement (see README, "Parity"): float64 runs of
-# thousands of steps stay below ~1e-13; float32 below ~1e-5.
+# thousands of steps stay below ~1e-13; float32 below ~1e-4.
 DEFAULT_TOLERANCE = {"float64": 1e-9, "float32": 1e-3}
 
 
@@ -35,39 +38,148 @@ def param_names(n_layers: int) -> list[str]:
 
 
 @dataclass
-class ParityResult:
-    """Per-step differences (``steps``), end-of-run summary (``final``) and the verdict.
+class Side:
+    """One implementation in a lockstep run: its training loop (to iterate), how to read
+    its parameters as a flat list ``[W1, b1, W2, ...]`` after a step, and its model."""
 
-    The verdict compares ``max_dtheta_scaled`` - each parameter's max |dTheta| divided by
-    ``max(1, max |Theta|)`` - and the relative loss difference with the tolerance. For
-    parameters of order 1 (every healthy run) that is the plain max |dTheta|; the scaling
-    only matters for runs whose weights grow huge, where rounding is relative.
+    name: str
+    loop: object                                  # a TrainingLoop
+    params: Callable[[], list[np.ndarray]]        # current parameters (views or copies)
+    model: object
+
+
+@dataclass
+class ParityResult:
+    """Per-step differences (``steps``), end-of-run summary (``final``), the drift
+    classification and the verdict.
+
+    Differences are judged scaled by ``max(1, max |Theta|)`` per tensor: the plain max
+    |dTheta| for parameters of order 1 (every healthy run); rounding is relative when
+    weights grow huge. ``kind`` is ``"agree"`` (within tolerance), ``"chaotic"`` (the drift
+    starts at rounding level and grows no faster than the reference perturbed by one ulp)
+    or ``"disagree"``.
     """
 
     steps: pd.DataFrame
     final: dict
     tolerance: float
     dtype: str
+    names: tuple[str, str] = ("numpy", "torch")
+    drift: Drift | None = None
     config: dict = field(default_factory=dict)
 
     @property
+    def kind(self) -> str:
+        if self._within_tolerance():
+            return "agree"
+        return "chaotic" if self.drift is not None and self.drift.chaotic else "disagree"
+
+    @property
     def passed(self) -> bool:
-        f = self.final
-        return (f["status_numpy"] == f["status_torch"] and f["steps_numpy"] == f["steps_torch"]
-                and f["best_epoch_numpy"] == f["best_epoch_torch"]
+        """Agreement, or a drift explained by chaos (exit 0); a disagreement fails."""
+        return self.kind in ("agree", "chaotic")
+
+    def _within_tolerance(self) -> bool:
+        f, (a, b) = self.final, self.names
+        return (f[f"status_{a}"] == f[f"status_{b}"] and f[f"steps_{a}"] == f[f"steps_{b}"]
+                and f[f"best_epoch_{a}"] == f[f"best_epoch_{b}"]
                 and f["max_dtheta_scaled"] <= self.tolerance and f["max_rel_dloss"] <= self.tolerance
-                and (f["status_numpy"] == "diverged" or f["final_dtheta_scaled"] <= self.tolerance))
+                and (f[f"status_{a}"] == "diverged" or f["final_dtheta_scaled"] <= self.tolerance))
+
+    def first_divergence(self) -> dict | None:
+        """The first step over tolerance and the tensor that crossed first there, with its
+        absolute and relative difference; ``None`` when no step crossed."""
+        return first_divergence(self.steps, self.tolerance)
 
     def verdict(self) -> str:
-        f = self.final
-        word = "PASS" if self.passed else "FAIL"
+        f, (a, b) = self.final, self.names
+        word = {"agree": "PASS", "chaotic": "CHAOTIC", "disagree": "FAIL"}[self.kind]
         line = (f"{word}: max |dTheta| = {f['max_dtheta']:.3e} (scaled by max(1, |Theta|): "
                 f"{f['max_dtheta_scaled']:.3e}), max relative |dLoss| = {f['max_rel_dloss']:.3e} "
-                f"over {f['steps_numpy']} steps ({self.dtype}); tolerance {self.tolerance:.1e}")
-        if f["status_numpy"] != f["status_torch"] or f["steps_numpy"] != f["steps_torch"]:
-            line += (f"; numpy {f['status_numpy']} after {f['steps_numpy']} steps, "
-                     f"torch {f['status_torch']} after {f['steps_torch']}")
+                f"over {f[f'steps_{a}']} steps ({self.dtype}); tolerance {self.tolerance:.1e}")
+        if f[f"status_{a}"] != f[f"status_{b}"] or f[f"steps_{a}"] != f[f"steps_{b}"]:
+            line += (f"; {a} {f[f'status_{a}']} after {f[f'steps_{a}']} steps, "
+                     f"{b} {f[f'status_{b}']} after {f[f'steps_{b}']}")
+        if f[f"best_epoch_{a}"] != f[f"best_epoch_{b}"]:
+            line += f"; best epoch {a} {f[f'best_epoch_{a}']}, {b} {f[f'best_epoch_{b}']}"
+        first = self.first_divergence()
+        if first is not None:
+            line += (f"\nfirst over tolerance: step {first['step']}, {first['tensor']} "
+                     f"(|d| = {first['abs']:.3e}, relative {first['rel']:.3e})")
+        if self.drift is not None and self.kind != "agree":
+            line += "\n" + self.drift.explain()
         return line
+
+
+def first_divergence(steps: pd.DataFrame, tolerance: float) -> dict | None:
+    """First row whose scaled max |dTheta| exceeds ``tolerance`` and its worst tensor."""
+    if not len(steps):
+        return None
+    over = np.flatnonzero(steps["dtheta_scaled"].to_numpy() > tolerance)
+    if not len(over):
+        return None
+    row = steps.iloc[int(over[0])]
+    rel = {c[4:]: row[c] for c in steps.columns if c.startswith("rel_")}
+    tensor = max(rel, key=rel.get)
+    return {"step": int(row["step"]), "tensor": tensor, "abs": float(row[f"d{tensor}"]), "rel": float(rel[tensor]),
+            "index": int(over[0])}
+
+
+def _scaled(x: np.ndarray, z: np.ndarray) -> float:
+    return max_abs_diff(x, z) / max(1.0, float(np.max(np.abs(x))) if x.size else 1.0)
+
+
+def compare_sides(a: Side, b: Side, names: list[str]) -> tuple[pd.DataFrame, dict]:
+    """Iterate two sides in lockstep; one row per common step, plus per-side counts.
+
+    Columns: ``step``, ``loss_<a>``, ``loss_<b>``, ``dloss``, ``d<tensor>`` (max abs
+    difference) and ``rel_<tensor>`` (scaled by max(1, max |Theta|)) per tensor,
+    ``dtheta_scaled``. When one side stops (diverged) the other still runs to its end.
+    """
+    rows, status, count = [], {a.name: "ok", b.name: "ok"}, {a.name: 0, b.name: 0}
+    with np.errstate(all="ignore"):
+        for x, y in itertools.zip_longest(a.loop, b.loop):
+            for side, item in ((a, x), (b, y)):
+                if item is not None:
+                    if np.isfinite(item[1]):
+                        count[side.name] += 1
+                    else:
+                        status[side.name] = "diverged"
+            if x is None or y is None:
+                continue
+            row = {"step": x[0], f"loss_{a.name}": x[1], f"loss_{b.name}": y[1], "dloss": abs(x[1] - y[1])}
+            for n, p, q in zip(names, a.params(), b.params()):
+                row[f"d{n}"] = max_abs_diff(p, q)
+                row[f"rel_{n}"] = _scaled(p, q)
+            row["dtheta_scaled"] = max(row[f"rel_{n}"] for n in names)
+            rows.append(row)
+    return pd.DataFrame(rows), {"status": status, "count": count}
+
+
+def _summary(table: pd.DataFrame, run: dict, a: Side, b: Side, names: list[str]) -> dict:
+    final = {}
+    for side in (a, b):
+        final[f"steps_{side.name}"] = run["count"][side.name]
+        final[f"status_{side.name}"] = run["status"][side.name]
+        final[f"best_epoch_{side.name}"] = side.loop.result.best_epoch
+    if len(table):
+        table["dtheta"] = table[[f"d{n}" for n in names]].max(axis=1)
+        losses = table[[f"loss_{a.name}", f"loss_{b.name}"]]
+        rel = table["dloss"] / np.maximum(1.0, losses.abs().max(axis=1))
+        finite = table
+        if run["status"][a.name] == run["status"][b.name] == "diverged":
+            keep = np.isfinite(losses).all(axis=1)  # both diverged at one step: judge the finite part
+            finite, rel = table[keep], rel[keep]
+    else:
+        finite, rel = table, pd.Series(dtype=float)
+    final["max_dtheta"] = float(finite["dtheta"].max()) if len(finite) else 0.0
+    final["max_dtheta_scaled"] = float(finite["dtheta_scaled"].max()) if len(finite) else 0.0
+    final["max_rel_dloss"] = float(np.nanmax(rel.to_numpy())) if len(rel) else 0.0
+    # the parameters the models end with (the best epoch's, with early stopping)
+    pa, pb = a.params(), b.params()
+    final["final_dtheta"] = max(max_abs_diff(p, q) for p, q in zip(pa, pb))
+    final["final_dtheta_scaled"] = max(_scaled(p, q) for p, q in zip(pa, pb))
+    return final
 
 
 def _torch_views(model: pt_deep.PTDeep) -> list[np.ndarray]:
@@ -75,120 +187,57 @@ def _torch_views(model: pt_deep.PTDeep) -> list[np.ndarray]:
     return [t.detach().numpy() for layer in model.layers for t in (layer.weight, layer.bias)]
 
 
+def library_side(name: str, cfg: ExperimentConfig, setup: RunSetup, params=None) -> Side:
+    """fcann2 ("numpy") or pt_deep ("torch") on ``setup``, from ``params`` (default: the
+    setup's initial parameters)."""
+    impl = get_impl(name)
+    model = impl.model.from_params(setup.params if params is None else params, cfg.model.activation,
+                                   setup.loss, cfg.model.negative_slope)
+    loop = impl.iter_train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
+    views = [a for W_b in model.params for a in W_b] if name == "numpy" else _torch_views(model)
+    return Side(name, loop, lambda: views, model)
+
+
 def lockstep(cfg: ExperimentConfig, *, steps: int | None = None, dtype: str | None = None,
-             tolerance: float | None = None) -> ParityResult:
-    """Train numpy and torch in lockstep on ``cfg``'s data, parameters and schedule.
+             tolerance: float | None = None, candidate: Callable[..., Side] | None = None,
+             chaos_check: bool = True) -> ParityResult:
+    """Train a candidate and the reference (pt_deep) in lockstep on ``cfg``'s data,
+    parameters, schedule and recipe.
 
-    ``steps`` overrides the schedule length; ``dtype`` overrides ``train.dtype``. Runs
-    with one BLAS and one torch thread: faster on networks this small, and immune to a
-    busy machine's oversubscription.
+    ``steps`` overrides the schedule length; ``dtype`` overrides ``train.dtype``.
+    ``candidate(cfg, setup) -> Side`` builds the side under test (default: fcann2).
+    ``chaos_check``: when the sides drift apart, run the ulp-perturbed baseline. Runs with
+    one BLAS and one torch thread: faster on networks this small, and immune to a busy
+    machine's oversubscription.
     """
-    with threadpool_limits(limits=1), pt_deep.num_threads(1):
-        return _lockstep(cfg, steps=steps, dtype=dtype, tolerance=tolerance)
-
-
-def _lockstep(cfg: ExperimentConfig, *, steps, dtype, tolerance) -> ParityResult:
     if dtype is not None:
         cfg = cfg.model_copy(update={"train": cfg.train.model_copy(update={"dtype": dtype})})
+    with threadpool_limits(limits=1), pt_deep.num_threads(1):
+        return _lockstep(cfg, steps, tolerance, candidate, chaos_check)
+
+
+def _lockstep(cfg, steps, tolerance, candidate, chaos_check) -> ParityResult:
     dtype = cfg.train.dtype
     tol = DEFAULT_TOLERANCE[dtype] if tolerance is None else float(tolerance)
     setup = prepare(cfg, n_steps=steps)
-    models, iters = {}, {}
-    for name in ("numpy", "torch"):
-        impl = get_impl(name)
-        models[name] = impl.model.from_params(setup.params, cfg.model.activation, setup.loss,
-                                              cfg.model.negative_slope)
-        iters[name] = impl.iter_train(models[name], setup.X_train, setup.y_train, **setup.train_options(cfg))
-    np_arrays = [a for W_b in models["numpy"].params for a in W_b]
-    pt_arrays = _torch_views(models["torch"])
     names = param_names(len(setup.sizes) - 1)
-    rows = []
-    status = {"numpy": "ok", "torch": "ok"}
-    count = {"numpy": 0, "torch": 0}
+    a = (candidate or (lambda c, s: library_side("numpy", c, s)))(cfg, setup)
+    b = library_side("torch", cfg, setup)
+    table, run = compare_sides(a, b, names)
+    final = _summary(table, run, a, b, names)
+    final.update(_prediction_parity(a.model, b.model, setup))
+    result = ParityResult(table, final, tol, dtype, (a.name, b.name), None, cfg.base())
+    if chaos_check and not result._within_tolerance() and len(table):
+        base_a = library_side("torch", cfg, setup)
+        base_b = library_side("torch", cfg, setup, params=perturb_one_ulp(setup.params))
+        base_a.name, base_b.name = "reference", "perturbed"
+        baseline, _ = compare_sides(base_a, base_b, names)
+        result.drift = classify_drift(table, baseline, tol, dtype)
+    return result
+
+
+def _prediction_parity(model_a, model_b, setup) -> dict:
     with np.errstate(all="ignore"):
-        # zip_longest: when one side stops (diverged) the other is still run to its end
-        for a, b in itertools.zip_longest(iters["numpy"], iters["torch"]):
-            for name, item in (("numpy", a), ("torch", b)):
-                if item is not None:
-                    if np.isfinite(item[1]):
-                        count[name] += 1
-                    else:
-                        status[name] = "diverged"
-            if a is None or b is None:
-                continue
-            (step, loss_np, _), (_, loss_pt, _) = a, b
-            row = {"step": step, "loss_numpy": loss_np, "loss_torch": loss_pt,
-                   "dloss": abs(loss_np - loss_pt)}
-            for n, x, z in zip(names, np_arrays, pt_arrays):
-                row[f"d{n}"] = max_abs_diff(x, z)
-            row["dtheta_scaled"] = _scaled_dtheta(np_arrays, pt_arrays)
-            rows.append(row)
-    table = pd.DataFrame(rows)
-    dcols = [f"d{n}" for n in names]
-    if len(table):
-        table["dtheta"] = table[dcols].max(axis=1)
-        rel = table["dloss"] / np.maximum(1.0, table[["loss_numpy", "loss_torch"]].abs().max(axis=1))
-    else:
-        rel = pd.Series(dtype=float)
-    final = {"steps_numpy": count["numpy"], "steps_torch": count["torch"], "status_numpy": status["numpy"],
-             "status_torch": status["torch"]}
-    finite = table
-    if len(table) and final["status_numpy"] == final["status_torch"] == "diverged":
-        # both diverged at the same step: compare the finite history only
-        keep = np.isfinite(table["loss_numpy"]) & np.isfinite(table["loss_torch"])
-        finite, rel = table[keep], rel[keep]
-    final["max_dtheta"] = float(finite["dtheta"].max()) if len(finite) else 0.0
-    final["max_dtheta_scaled"] = float(finite["dtheta_scaled"].max()) if len(finite) else 0.0
-    final["max_rel_dloss"] = float(np.nanmax(rel.to_numpy())) if len(rel) else 0.0
-    # the parameters the models end with (the best epoch's, with early stopping)
-    final["final_dtheta"] = max(max_abs_diff(x, z) for x, z in zip(np_arrays, pt_arrays))
-    final["final_dtheta_scaled"] = _scaled_dtheta(np_arrays, pt_arrays)
-    for name, loop in iters.items():
-        final[f"best_epoch_{name}"] = loop.result.best_epoch
-    final.update(_prediction_parity(models, setup))
-    return ParityResult(table, final, tol, dtype, cfg.base())
-
-
-def _scaled_dtheta(np_arrays, pt_arrays) -> float:
-    """max over tensors of max |dTheta| / max(1, max |Theta|)."""
-    return max(max_abs_diff(x, z) / max(1.0, float(np.max(np.abs(x)))) for x, z in zip(np_arrays, pt_arrays))
-
-
-def _prediction_parity(models, setup) -> dict:
-    with np.errstate(all="ignore"):
-        out = {name: model_outputs(m, setup.X_test) for name, m in models.items()}
-    diff = max_abs_diff(out["numpy"], out["torch"])
-    agree = float(np.mean(out["numpy"].argmax(axis=1) == out["torch"].argmax(axis=1))) \
-        if setup.is_classification else float("nan")
-    return {"test_output_max_diff": diff, "test_class_agreement": agree}
-
-
-def gradient_parity(params, X, y, *, activation: str = "relu", loss: str = "cross_entropy",
-                    weight_decay: float = 0.0, negative_slope: float = 0.01) -> pd.DataFrame:
-    """One backward pass of each implementation at ``params`` on the batch ``(X, y)``.
-
-    Gradients are of the objective (mean loss + ``weight_decay/2 * sum ||W||^2``).
-    Returns one row per parameter: ``param``, ``shape``, ``max_abs`` and ``max_rel``
-    (``|g_np - g_pt| / max(|g_pt|, tiny)``, max over elements), plus the two loss values.
-    """
-    np_model = fcann2.MLP(params, activation, loss, negative_slope)
-    X = np_model.check_X(X)
-    y = np_model.check_y(y, X.shape[0])
-    loss_np = np_model.loss(X, y)
-    grads_np = []
-    for (W, _), (dW, db) in zip(np_model.params, np_model.backward()):
-        grads_np += [dW + weight_decay * W, db.copy()]
-    pt_model = pt_deep.PTDeep.from_params(params, activation, loss, negative_slope)
-    objective = pt_model.loss(torch.from_numpy(X), torch.from_numpy(y))
-    loss_pt = objective.item()
-    if weight_decay:
-        objective = objective + 0.5 * weight_decay * sum(layer.weight.pow(2).sum() for layer in pt_model.layers)
-    objective.backward()
-    grads_pt = [t.grad.numpy() for layer in pt_model.layers for t in (layer.weight, layer.bias)]
-    rows = []
-    for name, g, h in zip(param_names(len(pt_model.layers)), grads_np, grads_pt):
-        tiny = np.finfo(g.dtype).tiny
-        rows.append({"param": name, "shape": tuple(g.shape), "max_abs": max_abs_diff(g, h),
-                     "max_rel": float(np.max(np.abs(g - h) / np.maximum(np.abs(h), tiny))),
-                     "loss_numpy": loss_np, "loss_torch": loss_pt})
-    return pd.DataFrame(rows)
+        out_a, out_b = model_outputs(model_a, setup.X_test), model_outputs(model_b, setup.X_test)
+    agree = float(np.mean(out_a.argmax(axis=1) == out_b.argmax(axis=1))) if setup.is_classification else float("nan")
+    return {"test_output_max_diff": max_abs_diff(out_a, out_b), "test_class_agreement": agree}
