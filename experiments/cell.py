@@ -36,7 +36,7 @@ def evaluate(setup: RunSetup, output_fn) -> dict:
     return out
 
 
-def train_cell(cfg: ExperimentConfig, save_models: bool = False) -> dict:
+def train_cell(cfg: ExperimentConfig) -> dict:
     """Train one implementation on one grid point (``cfg``: a validated grid point).
 
     Returns a JSON-ready record: ``status`` ("ok", "diverged" or "error"), ``error``,
@@ -45,13 +45,13 @@ def train_cell(cfg: ExperimentConfig, save_models: bool = False) -> dict:
     (train/test), ``curves`` (per epoch: ``loss`` - the training objective - and the
     ``TrainResult.history`` series: ``lr``, ``test_loss``/``test_score``, and
     ``train_``/``validation_`` ones when the recipe holds out a validation part),
-    and ``params`` (NumPy arrays, not JSON; the runner stores them in ``models/``). Parameters
-    are kept with ``save_models`` and always for 2-D inputs, whose decision surfaces are
-    drawn from them.
+    ``test_predictions`` (predicted test classes, or test outputs for regression: what
+    the numpy-torch agreement of a grid point is computed from) and ``params`` (final
+    parameters as NumPy arrays, not JSON; the runner stores them in ``models/``).
     """
     record = {"status": "error", "error": None, "loss": None, "n_steps": 0, "diverged_at": None,
               "final_loss": None, "best_epoch": None, "stopped_early": False, "wall_time": None,
-              "time_per_step": None, "metrics": None, "curves": {}, "params": None}
+              "time_per_step": None, "metrics": None, "curves": {}, "test_predictions": None, "params": None}
     start = time.perf_counter()
     try:
         impl = get_impl(cfg.impl)
@@ -62,12 +62,15 @@ def train_cell(cfg: ExperimentConfig, save_models: bool = False) -> dict:
                                            cfg.model.negative_slope)
             result = impl.train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
             metrics = evaluate(setup, lambda X: model_outputs(model, X))
+            with np.errstate(all="ignore"):
+                test_out = np.asarray(model.output(setup.X_test), dtype=np.float64)
+            test_predictions = (test_out.argmax(axis=1) if setup.is_classification else test_out).tolist()
         record.update(status=result.status, n_steps=result.n_steps, diverged_at=result.diverged_at,
                       final_loss=result.final_loss, best_epoch=result.best_epoch,
                       stopped_early=result.stopped_early, wall_time=result.wall_time,
                       time_per_step=result.wall_time / max(result.n_steps, 1), metrics=metrics,
                       curves={"loss": list(result.loss_per_epoch), **result.history},
-                      params=model.to_params() if save_models or setup.sizes[0] == 2 else None)
+                      test_predictions=test_predictions, params=model.to_params())
     except Exception as exc:  # noqa: BLE001 - a failing cell is a result, the sweep goes on
         record.update(status="error", error=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc(limit=5))

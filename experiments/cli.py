@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     par.add_argument("--tol", type=_positive_float, help="max |dTheta| allowed (default: 1e-9 float64, 1e-3 float32)")
     par.add_argument("--out", help="output folder (default: <output.dir>/parity[/<config name>])")
     par.add_argument("--rows", type=_at_least(0), default=12, help="table rows to print")
+    par.add_argument("--impl", default="numpy", metavar="NAME",
+                     help="the implementation checked against torch: numpy (default) or a plug-in network "
+                          "package.module:Class (see examples/my_mlp.py)")
+    par.add_argument("--point", action="append", default=[], metavar="KEY=VALUE",
+                     help="check the grid point(s) of the sweep with these values; repeatable")
+    par.add_argument("--all", action="store_true", help="check every grid point of the sweep")
     par.add_argument("-v", "--verbose", action="count", default=0)
     return p
 
@@ -146,13 +152,32 @@ def _cmd_parity(args) -> int:
         out = out / cfg.name
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out}: is a file, not a folder")
+    if args.impl != "numpy":
+        from .plugin import load_plugin
+        load_plugin(args.impl)  # refuse a missing or incomplete plug-in before training
+    from .grid_parity import select_points
+    points = select_points(cfg, args.point, args.all) if (args.point or args.all) else [({}, cfg)]
     from .parity import lockstep
     from .parity_output import print_parity, write_parity
-    result = lockstep(cfg, steps=args.steps, dtype=args.dtype, tolerance=args.tol)
-    paths = write_parity(result, out)
-    print_parity(result, rows=args.rows)
-    print(f"wrote {paths['csv']} and {paths['plot']}")
-    return 0 if result.passed else 1
+    failed = 0
+    for keys, point in points:
+        label = ", ".join(f"{k}={v}" for k, v in keys.items())
+        if label:
+            print(f"== grid point {label}")
+        result = lockstep(point, steps=args.steps, dtype=args.dtype, tolerance=args.tol, candidate=args.impl)
+        folder = out / _slug(label) if label else out
+        paths = write_parity(result, folder)
+        print_parity(result, rows=args.rows)
+        print(f"wrote {paths['csv']} and {paths['plot']}")
+        failed += not result.passed
+    if len(points) > 1:
+        print(f"{len(points) - failed} of {len(points)} grid points pass (agree or chaotic), {failed} fail")
+    return 1 if failed else 0
+
+
+def _slug(label: str) -> str:
+    """A folder name for a grid point label (``model.hidden=[5], train.lr=0.1``)."""
+    return "".join(c if c.isalnum() or c in "._=-" else "_" for c in label.replace(", ", "__"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -137,7 +137,6 @@ class TrainSpec(_Strict):
 
 class OutputSpec(_Strict):
     dir: str = "results"
-    save_models: bool = False
     plot_resolution: int = Field(150, ge=20, le=1000)
 
 

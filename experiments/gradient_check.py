@@ -16,18 +16,23 @@ __all__ = ["gradient_parity", "gradient_table"]
 
 
 def gradient_table(grads: list[np.ndarray], reference: list[np.ndarray], n_layers: int) -> pd.DataFrame:
-    """One row per tensor (``param``, ``shape``, ``max_abs``, ``max_rel``): ``max_rel`` is
-    ``|g - g_ref| / max(|g_ref|, tiny)``, the max over elements."""
+    """One row per tensor (``param``, ``shape``, ``max_abs``, ``max_rel``, ``scaled``):
+    ``max_rel`` is ``|g - g_ref| / max(|g_ref|, tiny)``, the max over elements; ``scaled``
+    is ``max_abs / max(1, max |g_ref|)`` (what a tolerance is judged on)."""
     rows = []
     for name, g, h in zip(param_names(n_layers), grads, reference):
         g, h = np.asarray(g, dtype=np.float64), np.asarray(h, dtype=np.float64)
         if g.shape != h.shape:
-            rows.append({"param": name, "shape": tuple(g.shape), "max_abs": np.inf, "max_rel": np.inf})
+            rows.append({"param": name, "shape": tuple(g.shape), "max_abs": np.inf, "max_rel": np.inf,
+                         "scaled": np.inf})
             continue
         tiny = np.finfo(np.float64).tiny
         with np.errstate(all="ignore"):
             rel = float(np.max(np.abs(g - h) / np.maximum(np.abs(h), tiny))) if g.size else 0.0
-        rows.append({"param": name, "shape": tuple(g.shape), "max_abs": max_abs_diff(g, h), "max_rel": rel})
+        d = max_abs_diff(g, h)
+        scale = max(1.0, float(np.max(np.abs(h)))) if h.size else 1.0
+        rows.append({"param": name, "shape": tuple(g.shape), "max_abs": d, "max_rel": rel,
+                     "scaled": d / scale if np.isfinite(d) else np.inf})
     return pd.DataFrame(rows)
 
 

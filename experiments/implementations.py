@@ -31,9 +31,13 @@ IMPLS = {
 
 
 def get_impl(name: str) -> Implementation:
-    if name not in IMPLS:
-        raise ValueError(f"unknown implementation {name!r}; known: {', '.join(IMPLS)}")
-    return IMPLS[name]
+    """``numpy``, ``torch``, or a plug-in network named ``package.module:Class``."""
+    if name in IMPLS:
+        return IMPLS[name]
+    from .plugin import PLUGIN_SPEC, plugin_implementation
+    if not PLUGIN_SPEC.match(name):
+        raise ValueError(f"unknown implementation {name!r}; known: {', '.join(IMPLS)} or package.module:Class")
+    return plugin_implementation(name)
 
 
 def model_outputs(model, X) -> np.ndarray:

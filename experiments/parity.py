@@ -67,9 +67,20 @@ class ParityResult:
     names: tuple[str, str] = ("numpy", "torch")
     drift: Drift | None = None
     config: dict = field(default_factory=dict)
+    gradient_check: pd.DataFrame | None = None   # plug-ins: step-0 gradients vs autograd
+
+    def gradient_failures(self) -> pd.DataFrame:
+        """Tensors whose step-0 gradient differs from autograd beyond the tolerance (scaled
+        by max(1, max |g|))."""
+        g = self.gradient_check
+        if g is None or not len(g):
+            return pd.DataFrame()
+        return g[g["scaled"] > self.tolerance]
 
     @property
     def kind(self) -> str:
+        if len(self.gradient_failures()):
+            return "disagree"
         if self._within_tolerance():
             return "agree"
         return "chaotic" if self.drift is not None and self.drift.chaotic else "disagree"
@@ -102,6 +113,11 @@ class ParityResult:
                      f"{b} {f[f'status_{b}']} after {f[f'steps_{b}']}")
         if f[f"best_epoch_{a}"] != f[f"best_epoch_{b}"]:
             line += f"; best epoch {a} {f[f'best_epoch_{a}']}, {b} {f[f'best_epoch_{b}']}"
+        bad = self.gradient_failures()
+        if len(bad):
+            worst = bad.iloc[0]
+            line += (f"\ngradients at step 0 differ from autograd: {', '.join(bad['param'])} (first: "
+                     f"{worst['param']}, max |d| = {worst['max_abs']:.3e}, relative {worst['max_rel']:.3e})")
         first = self.first_divergence()
         if first is not None:
             line += (f"\nfirst over tolerance: step {first['step']}, {first['tensor']} "
@@ -174,7 +190,8 @@ def _summary(table: pd.DataFrame, run: dict, a: Side, b: Side, names: list[str])
         finite, rel = table, pd.Series(dtype=float)
     final["max_dtheta"] = float(finite["dtheta"].max()) if len(finite) else 0.0
     final["max_dtheta_scaled"] = float(finite["dtheta_scaled"].max()) if len(finite) else 0.0
-    final["max_rel_dloss"] = float(np.nanmax(rel.to_numpy())) if len(rel) else 0.0
+    rel = rel.to_numpy()
+    final["max_rel_dloss"] = float(np.nanmax(rel)) if np.isfinite(rel).any() else (0.0 if not len(rel) else np.nan)
     # the parameters the models end with (the best epoch's, with early stopping)
     pa, pb = a.params(), b.params()
     final["final_dtheta"] = max(max_abs_diff(p, q) for p, q in zip(pa, pb))
@@ -187,25 +204,28 @@ def _torch_views(model: pt_deep.PTDeep) -> list[np.ndarray]:
     return [t.detach().numpy() for layer in model.layers for t in (layer.weight, layer.bias)]
 
 
-def library_side(name: str, cfg: ExperimentConfig, setup: RunSetup, params=None) -> Side:
-    """fcann2 ("numpy") or pt_deep ("torch") on ``setup``, from ``params`` (default: the
-    setup's initial parameters)."""
+def impl_side(name: str, cfg: ExperimentConfig, setup: RunSetup, params=None) -> Side:
+    """fcann2 ("numpy"), pt_deep ("torch") or a plug-in (``package.module:Class``) on
+    ``setup``, from ``params`` (default: the setup's initial parameters)."""
     impl = get_impl(name)
     model = impl.model.from_params(setup.params if params is None else params, cfg.model.activation,
                                    setup.loss, cfg.model.negative_slope)
     loop = impl.iter_train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
-    views = [a for W_b in model.params for a in W_b] if name == "numpy" else _torch_views(model)
-    return Side(name, loop, lambda: views, model)
+    if name in ("numpy", "torch"):
+        views = [a for W_b in model.params for a in W_b] if name == "numpy" else _torch_views(model)
+        return Side(name, loop, lambda: views, model)
+    return Side(name, loop, lambda: [a for W_b in model.to_params() for a in W_b], model)
 
 
 def lockstep(cfg: ExperimentConfig, *, steps: int | None = None, dtype: str | None = None,
-             tolerance: float | None = None, candidate: Callable[..., Side] | None = None,
-             chaos_check: bool = True) -> ParityResult:
+             tolerance: float | None = None, candidate: str = "numpy", chaos_check: bool = True) -> ParityResult:
     """Train a candidate and the reference (pt_deep) in lockstep on ``cfg``'s data,
     parameters, schedule and recipe.
 
     ``steps`` overrides the schedule length; ``dtype`` overrides ``train.dtype``.
-    ``candidate(cfg, setup) -> Side`` builds the side under test (default: fcann2).
+    ``candidate``: the implementation under test - "numpy" (fcann2) or a plug-in network
+    ``package.module:Class``, whose gradients at step 0 are first checked against float64
+    autograd on the first batch (``gradient_check`` in the result).
     ``chaos_check``: when the sides drift apart, run the ulp-perturbed baseline. Runs with
     one BLAS and one torch thread: faster on networks this small, and immune to a busy
     machine's oversubscription.
@@ -221,19 +241,36 @@ def _lockstep(cfg, steps, tolerance, candidate, chaos_check) -> ParityResult:
     tol = DEFAULT_TOLERANCE[dtype] if tolerance is None else float(tolerance)
     setup = prepare(cfg, n_steps=steps)
     names = param_names(len(setup.sizes) - 1)
-    a = (candidate or (lambda c, s: library_side("numpy", c, s)))(cfg, setup)
-    b = library_side("torch", cfg, setup)
+    a = impl_side(candidate, cfg, setup)
+    b = impl_side("torch", cfg, setup)
+    grads = None if candidate in ("numpy", "torch") else step0_gradients(a.model, cfg, setup)
     table, run = compare_sides(a, b, names)
     final = _summary(table, run, a, b, names)
     final.update(_prediction_parity(a.model, b.model, setup))
-    result = ParityResult(table, final, tol, dtype, (a.name, b.name), None, cfg.base())
+    result = ParityResult(table, final, tol, dtype, (a.name, b.name), None, cfg.base(), grads)
     if chaos_check and not result._within_tolerance() and len(table):
-        base_a = library_side("torch", cfg, setup)
-        base_b = library_side("torch", cfg, setup, params=perturb_one_ulp(setup.params))
+        base_a = impl_side("torch", cfg, setup)
+        base_b = impl_side("torch", cfg, setup, params=perturb_one_ulp(setup.params))
         base_a.name, base_b.name = "reference", "perturbed"
         baseline, _ = compare_sides(base_a, base_b, names)
         result.drift = classify_drift(table, baseline, tol, dtype)
     return result
+
+
+def step0_gradients(model, cfg: ExperimentConfig, setup: RunSetup) -> pd.DataFrame:
+    """A plug-in's gradients at the initial parameters on the schedule's first batch
+    against torch autograd in float64 (``gradient_check.gradient_table`` rows)."""
+    from .gradient_check import gradient_table, torch_gradients
+
+    index = next(iter(setup.schedule))
+    X, y = setup.X_train[index], setup.y_train[index]
+    wd = cfg.train.recipe.weight_decay
+    _, grads = model.loss_and_grads(X, y, wd)
+    params64 = [(W.astype(np.float64), b.astype(np.float64)) for W, b in setup.params]
+    y64 = y if setup.is_classification else y.astype(np.float64)
+    _, reference = torch_gradients(params64, X.astype(np.float64), y64, activation=cfg.model.activation,
+                                   loss=setup.loss, weight_decay=wd, negative_slope=cfg.model.negative_slope)
+    return gradient_table(grads, reference, len(setup.params))
 
 
 def _prediction_parity(model_a, model_b, setup) -> dict:

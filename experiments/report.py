@@ -12,6 +12,7 @@ import pandas as pd
 from data_utils.datasets.registry import DATASETS
 
 from .config import load_config
+from .grid_parity import point_verdicts
 from .errors import UserInputError
 from .run_plots import render_plots
 from .store import RunStore
@@ -55,6 +56,10 @@ def render_run(run_dir: str | Path) -> RunOutputs:
     summary = pretty = None
     if records:
         summary = summary_frame(cells_df, group_axes, task)
+        if {"numpy", "torch"} <= set(cells_df["impl"]):
+            verdicts = point_verdicts(records, store, group_axes)
+            summary = summary.merge(verdicts, on=group_axes, how="left") if group_axes else \
+                summary.assign(**verdicts.iloc[0].to_dict())
         pretty = format_summary(summary, group_axes, task)
         tables["summary_csv"] = store.tables_dir / "summary.csv"
         tables["summary_md"] = store.tables_dir / "summary.md"

@@ -43,9 +43,9 @@ def run_dir_for(cfg: ExperimentConfig, out: str | Path | None = None) -> Path:
     return Path(out) if out is not None else Path(cfg.output.dir) / cfg.name
 
 
-def _job(cell: Cell, save_models: bool) -> dict:
+def _job(cell: Cell) -> dict:
     return {"id": cell.id, "pair": cell.pair, "impl": cell.impl, "keys": cell.keys, "spec": cell.spec,
-            **train_cell(cell.config, save_models=save_models)}
+            **train_cell(cell.config)}
 
 
 def check_jobs(jobs: int | None) -> int:
@@ -114,7 +114,7 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
 
 
 def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool) -> None:
-    tasks = (delayed(_job)(cell, cfg.output.save_models) for cell in todo)
+    tasks = (delayed(_job)(cell) for cell in todo)
     with contextlib.ExitStack() as stack:
         if client is not None:
             log.info("dask: %s", client)

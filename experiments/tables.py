@@ -92,6 +92,8 @@ def format_summary(summary: pd.DataFrame, group_axes: list[str], task: str) -> p
 
     for impl in impls:
         out[f"{test_m} {impl}"] = [pm(m, s) for m, s in zip(summary[f"{test_m}_mean_{impl}"], summary[f"{test_m}_std_{impl}"])]
+    if "parity" in summary:
+        out["parity"] = [p if pd.isna(d) else f"{p} ({d:.0e})" for p, d in zip(summary["parity"], summary["final_dtheta"])]
     if f"{test_m}_diff" in summary:
         out[f"{test_m} numpy−torch"] = summary[f"{test_m}_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")
         out["final loss numpy−torch"] = summary["final_loss_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg.blas import get_blas_funcs
 
-from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, plan_training, run_training
+from data_utils.training.loop import (EpochRate, TrainingLoop, TrainingPlan, TrainResult, plan_training,
+                                     run_training)
 
 from .model import MLP
 from .optimizers import UPDATE_RULES
@@ -22,7 +23,7 @@ class NumpyStepper:
     """fcann2's side of the training loop (see ``data_utils.training.loop.Stepper``)."""
 
     def __init__(self, model: MLP, plan: TrainingPlan):
-        recipe = self.recipe = plan.recipe
+        recipe = plan.recipe
         self.model, self.X = model, plan.X
         # Rows are gathered from the sample-major X (contiguous copies), then viewed
         # feature-major (D, b); matmul reads the transposed view directly.
@@ -32,8 +33,7 @@ class NumpyStepper:
         self.weights, self.weight_grads = self.theta[:model.n_weights], self.grad[:model.n_weights]
         self.rule = UPDATE_RULES[recipe.optimizer](recipe, self.theta)
         self.weight_decay = recipe.weight_decay
-        self.n_epochs = plan.schedule.n_epochs
-        self.epoch, self.lr = 0, recipe.lr_at(0, self.n_epochs)
+        self.rate = EpochRate(recipe, plan.schedule.n_epochs)
         self._axpy = get_blas_funcs("axpy", (self.theta,))
 
     def loss_and_grad(self, index) -> float:
@@ -47,11 +47,10 @@ class NumpyStepper:
     def step(self) -> None:
         if self.weight_decay:
             self._axpy(self.weights, self.weight_grads, a=self.weight_decay)  # g_W += lambda * W
-        self.rule.update(self.theta, self.grad, self.lr)
+        self.rule.update(self.theta, self.grad, self.rate.lr)
 
     def end_epoch(self) -> None:
-        self.epoch += 1
-        self.lr = self.recipe.lr_at(self.epoch, self.n_epochs)
+        self.rate.advance()
 
     def evaluate(self, X, y) -> tuple[float, np.ndarray]:
         outputs = self.model._forward(X.T)

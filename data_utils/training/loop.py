@@ -18,8 +18,8 @@ import numpy as np
 from .recipe import Recipe, as_recipe
 from .schedules import Schedule, make_schedule
 
-__all__ = ["TrainResult", "TrainingPlan", "TrainingLoop", "Stepper", "plan_training", "run_training",
-           "resolve_schedule"]
+__all__ = ["TrainResult", "TrainingPlan", "TrainingLoop", "Stepper", "EpochRate", "plan_training",
+           "run_training", "resolve_schedule"]
 
 
 @dataclass
@@ -90,6 +90,19 @@ class Stepper(Protocol):
 
     def restore(self, state) -> None:
         """Put a ``snapshot`` back."""
+
+
+class EpochRate:
+    """The learning rate of the current epoch, from the recipe's schedule (for steppers that
+    apply the recipe by hand); ``advance()`` at the end of each epoch."""
+
+    def __init__(self, recipe: Recipe, n_epochs: int):
+        self.recipe, self.n_epochs, self.epoch = recipe, n_epochs, 0
+        self.lr = recipe.lr_at(0, n_epochs)
+
+    def advance(self) -> None:
+        self.epoch += 1
+        self.lr = self.recipe.lr_at(self.epoch, self.n_epochs)
 
 
 def resolve_schedule(n_samples: int, *, schedule: Schedule | None, batch_size, epochs, n_iter,

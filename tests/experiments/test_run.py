@@ -183,7 +183,7 @@ def test_image_data_gets_confusion_matrices(tmp_path):
 
 def test_regression_run(tmp_path):
     out = _run_inline(tmp_path, "reg", '[data]\ndataset = "noisy_1d"\n[model]\nhidden = [8]\nactivation = "tanh"\n'
-                      '[train]\nlr = 0.05\nbatch_size = 16\nepochs = 20\n[output]\nsave_models = true\n'
+                      '[train]\nlr = 0.05\nbatch_size = 16\nepochs = 20\n'
                       '[sweep]\ntrain.lr = [0.01, 0.05]\nimpl = ["numpy", "torch"]\n')
     summary = pd.read_csv(out / "tables" / "summary.csv")
     assert "test_mse_mean_numpy" in summary and (summary["test_mse_diff"].abs() < 1e-10).all()

@@ -1,0 +1,151 @@
+"""A parity verdict for every grid point of a sweep, from what its cells recorded.
+
+The numpy and torch cells of a grid point (one ``pair``) start from the same parameters
+and see the same schedule, so they should end with the same final parameters (stored in
+``models/``) and the same test predictions. Per pair:
+
+- ``agree``: same status, final parameters within the parity tolerance (max |dTheta|
+  scaled by max(1, max |Theta|); 1e-9 in float64, 1e-3 in float32) and the same test
+  predictions;
+- ``chaotic``: they differ, but their per-epoch training loss agreed to rounding level
+  (relative difference <= tolerance / 1000) in the first epoch - the signature of rounding
+  amplified by the dynamics. This is a screen from recorded results; ``parity CONFIG
+  --point KEY=VALUE`` runs the lockstep check with its ulp baseline on that point;
+- ``disagree``: they differ from the first epoch on;
+- ``error`` / ``incomplete``: a cell raised, or one of the two is missing.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from data_utils.training.param_io import load_params_npz
+
+from .parity import DEFAULT_TOLERANCE
+
+__all__ = ["pair_verdicts", "point_verdicts", "VERDICT_ORDER"]
+
+VERDICT_ORDER = ("agree", "chaotic", "disagree", "error", "incomplete")  # worse to the right
+
+
+def _final_params(store, cell_id):
+    path = store.model_path(cell_id)
+    if path is None:
+        return None
+    params, _ = load_params_npz(path)
+    return [a for W_b in params for a in W_b]
+
+
+def _scaled_dtheta(pa, pb) -> float:
+    with np.errstate(all="ignore"):
+        return max(float(np.max(np.abs(x - z))) / max(1.0, float(np.max(np.abs(x)))) for x, z in zip(pa, pb))
+
+
+def _first_epoch_drift(store, a: dict, b: dict) -> float:
+    la, lb = store.curve(a["id"]), store.curve(b["id"])
+    if not la or not lb:
+        return float("nan")
+    return abs(la[0] - lb[0]) / max(1.0, abs(la[0]))
+
+
+def _agreement(a: dict, b: dict) -> float:
+    pa, pb = a.get("test_predictions"), b.get("test_predictions")
+    if pa is None or pb is None or len(pa) != len(pb):
+        return float("nan")
+    pa, pb = np.asarray(pa, dtype=np.float64), np.asarray(pb, dtype=np.float64)
+    if a.get("loss") == "cross_entropy":
+        return float(np.mean(pa == pb)) if len(pa) else float("nan")
+    with np.errstate(all="ignore"):
+        return float(np.max(np.abs(pa - pb))) if pa.size else 0.0  # regression: max |d output|
+
+
+def _verdict(store, a: dict | None, b: dict | None) -> dict:
+    if a is None or b is None:
+        return {"parity": "incomplete", "final_dtheta": np.nan, "prediction_agreement": np.nan}
+    if "error" in (a["status"], b["status"]):
+        return {"parity": "error", "final_dtheta": np.nan, "prediction_agreement": np.nan}
+    tol = DEFAULT_TOLERANCE[a["spec"]["train"]["dtype"]]
+    pa, pb = _final_params(store, a["id"]), _final_params(store, b["id"])
+    dtheta = _scaled_dtheta(pa, pb) if pa is not None and pb is not None else np.nan
+    agreement = _agreement(a, b)
+    same_run = a["status"] == b["status"] and a.get("diverged_at") == b.get("diverged_at") \
+        and a.get("best_epoch") == b.get("best_epoch")
+    classification = a.get("loss") == "cross_entropy"
+    predictions_agree = np.isnan(agreement) or (agreement == 1.0 if classification else agreement <= tol)
+    if same_run and (dtheta <= tol or a["status"] == "diverged") and predictions_agree:
+        parity = "agree"
+    else:
+        parity = "chaotic" if _first_epoch_drift(store, a, b) <= tol / 1000 else "disagree"
+    return {"parity": parity, "final_dtheta": dtheta, "prediction_agreement": agreement}
+
+
+def pair_verdicts(records: list[dict], store) -> pd.DataFrame:
+    """One row per ``pair`` (grid point and seed): ``pair``, ``parity``, ``final_dtheta``
+    (scaled max |dTheta| of the final parameters), ``prediction_agreement`` (share of test
+    points with the same predicted class; for regression the max |difference| of the test
+    outputs)."""
+    by_pair: dict[str, dict] = {}
+    for rec in records:
+        by_pair.setdefault(rec["pair"], {})[rec["impl"]] = rec
+    rows = [{"pair": pair, **_verdict(store, impls.get("numpy"), impls.get("torch"))}
+            for pair, impls in by_pair.items()]
+    return pd.DataFrame(rows, columns=["pair", "parity", "final_dtheta", "prediction_agreement"])
+
+
+def point_verdicts(records: list[dict], store, group_axes: list[str]) -> pd.DataFrame:
+    """The worst verdict over seeds per grid point (``group_axes`` labels), with the largest
+    ``final_dtheta`` and the lowest ``prediction_agreement``."""
+    from .tables import axis_label
+
+    pairs = pair_verdicts(records, store).set_index("pair")
+    rows = {}
+    for rec in records:
+        key = tuple(axis_label(rec["keys"].get(a)) if a in rec["keys"] else "" for a in group_axes)
+        rows.setdefault(key, set()).add(rec["pair"])
+    out = []
+    for key, pair_ids in rows.items():
+        sub = pairs.loc[sorted(pair_ids)]
+        worst = max(sub["parity"], key=VERDICT_ORDER.index)
+        out.append({**dict(zip(group_axes, key)), "parity": worst,
+                    "final_dtheta": sub["final_dtheta"].max(), "prediction_agreement": sub["prediction_agreement"].min()})
+    return pd.DataFrame(out)
+
+
+def select_points(cfg, selectors: list[str], every: bool = False) -> list[tuple[dict, object]]:
+    """Grid points for ``parity --point KEY=VALUE ...`` (all given keys must match) or
+    ``--all``: ``(keys without impl, config)`` once per point, in grid order.
+
+    ``UserInputError`` names a key that is not a grid axis, a malformed selector, or a
+    selection no point matches."""
+    import tomllib
+
+    from .errors import UserInputError
+    from .tables import axis_label
+
+    axes = [a for a in cfg.grid_axes if a != "impl"]
+    wanted = {}
+    for item in selectors:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UserInputError(f"--point {item}: expected KEY=VALUE")
+        if key not in axes:
+            raise UserInputError(f"--point {item}: {key!r} is not a grid axis of {cfg.name} "
+                                 f"(axes: {', '.join(axes) or 'none'})")
+        try:
+            value = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()
+        wanted[key] = axis_label(value)
+    points, seen = [], set()
+    for keys, point in cfg.grid_points():
+        label = {k: v for k, v in keys.items() if k != "impl"}
+        ident = tuple(sorted((k, axis_label(v)) for k, v in label.items()))
+        if ident in seen:
+            continue
+        if every or all(axis_label(label.get(k)) == v for k, v in wanted.items()):
+            seen.add(ident)
+            points.append((label, point))
+    if not points:
+        raise UserInputError(f"--point {' '.join(selectors)}: no grid point of {cfg.name} matches")
+    return points
