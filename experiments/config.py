@@ -145,7 +145,7 @@ class ExperimentConfig(_Strict):
     name: str = Field("experiment", min_length=1, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
     description: str = ""
     seed: int = Field(0, ge=0)
-    impl: Literal[IMPLEMENTATIONS] = "numpy"
+    impl: str = "numpy"   # numpy, torch, or a plug-in network package.module:Class
     data: DataSpec = Field(default_factory=DataSpec)
     model: ModelSpec = Field(default_factory=ModelSpec)
     train: TrainSpec = Field(default_factory=TrainSpec)
@@ -154,6 +154,21 @@ class ExperimentConfig(_Strict):
     variants: list[dict[str, Any]] = Field(default_factory=list)
     _raw: dict = PrivateAttr(default_factory=dict)          # the table as given (after --set)
     _points: list = PrivateAttr(default_factory=list)       # validated grid points, see grid_points
+
+    @field_validator("impl")
+    @classmethod
+    def _impl(cls, impl):
+        if impl in IMPLEMENTATIONS:
+            return impl
+        from .plugin import PLUGIN_SPEC, PluginError, load_plugin
+        if not PLUGIN_SPEC.match(impl):
+            raise ValueError(f"must be one of 'numpy' or 'torch', or a plug-in network package.module:Class, "
+                             f"got {impl!r}")
+        try:
+            load_plugin(impl)  # importable and meets the protocol, or a message that says why not
+        except PluginError as err:
+            raise ValueError(str(err)) from None
+        return impl
 
     @field_validator("sweep", mode="before")
     @classmethod

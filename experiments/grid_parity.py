@@ -80,34 +80,40 @@ def _verdict(store, a: dict | None, b: dict | None) -> dict:
 
 
 def pair_verdicts(records: list[dict], store) -> pd.DataFrame:
-    """One row per ``pair`` (grid point and seed): ``pair``, ``parity``, ``final_dtheta``
-    (scaled max |dTheta| of the final parameters), ``prediction_agreement`` (share of test
-    points with the same predicted class; for regression the max |difference| of the test
-    outputs)."""
+    """One row per ``pair`` (grid point and seed) and implementation checked against torch
+    (numpy, plug-ins): ``pair``, ``impl``, ``parity``, ``final_dtheta`` (scaled max |dTheta|
+    of the final parameters), ``prediction_agreement`` (share of test points with the same
+    predicted class; for regression the max |difference| of the test outputs)."""
     by_pair: dict[str, dict] = {}
     for rec in records:
         by_pair.setdefault(rec["pair"], {})[rec["impl"]] = rec
-    rows = [{"pair": pair, **_verdict(store, impls.get("numpy"), impls.get("torch"))}
-            for pair, impls in by_pair.items()]
-    return pd.DataFrame(rows, columns=["pair", "parity", "final_dtheta", "prediction_agreement"])
+    candidates = sorted({rec["impl"] for rec in records} - {"torch"}, key=lambda i: (i != "numpy", i))
+    rows = [{"pair": pair, "impl": impl, **_verdict(store, impls.get(impl), impls.get("torch"))}
+            for pair, impls in by_pair.items() for impl in candidates]
+    return pd.DataFrame(rows, columns=["pair", "impl", "parity", "final_dtheta", "prediction_agreement"])
 
 
 def point_verdicts(records: list[dict], store, group_axes: list[str]) -> pd.DataFrame:
     """The worst verdict over seeds per grid point (``group_axes`` labels), with the largest
-    ``final_dtheta`` and the lowest ``prediction_agreement``."""
+    ``final_dtheta`` and the lowest ``prediction_agreement``: columns ``parity``,
+    ``final_dtheta``, ``prediction_agreement`` for numpy, the same suffixed `` <impl>`` for a
+    plug-in network."""
     from .tables import axis_label
 
-    pairs = pair_verdicts(records, store).set_index("pair")
-    rows = {}
+    pairs = pair_verdicts(records, store)
+    points = {}
     for rec in records:
         key = tuple(axis_label(rec["keys"].get(a)) if a in rec["keys"] else "" for a in group_axes)
-        rows.setdefault(key, set()).add(rec["pair"])
+        points.setdefault(key, set()).add(rec["pair"])
     out = []
-    for key, pair_ids in rows.items():
-        sub = pairs.loc[sorted(pair_ids)]
-        worst = max(sub["parity"], key=VERDICT_ORDER.index)
-        out.append({**dict(zip(group_axes, key)), "parity": worst,
-                    "final_dtheta": sub["final_dtheta"].max(), "prediction_agreement": sub["prediction_agreement"].min()})
+    for key, pair_ids in points.items():
+        row = dict(zip(group_axes, key))
+        for impl, sub in pairs[pairs["pair"].isin(pair_ids)].groupby("impl", sort=False):
+            suffix = "" if impl == "numpy" else f" {impl}"
+            row[f"parity{suffix}"] = max(sub["parity"], key=VERDICT_ORDER.index)
+            row[f"final_dtheta{suffix}"] = sub["final_dtheta"].max()
+            row[f"prediction_agreement{suffix}"] = sub["prediction_agreement"].min()
+        out.append(row)
     return pd.DataFrame(out)
 
 

@@ -84,7 +84,7 @@ def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.D
 def format_summary(summary: pd.DataFrame, group_axes: list[str], task: str) -> pd.DataFrame:
     """A readable version for Markdown/HTML: ``mean +/- std`` strings, rounded times."""
     test_m, train_m = metric_names(task)
-    impls = [i for i in ("numpy", "torch") if f"n_{i}" in summary.columns]
+    impls = [c[2:] for c in summary.columns if c.startswith("n_")]  # numpy, torch, plug-ins
     out = summary[group_axes].copy() if group_axes else pd.DataFrame(index=summary.index)
 
     def pm(mean, std):
@@ -92,8 +92,9 @@ def format_summary(summary: pd.DataFrame, group_axes: list[str], task: str) -> p
 
     for impl in impls:
         out[f"{test_m} {impl}"] = [pm(m, s) for m, s in zip(summary[f"{test_m}_mean_{impl}"], summary[f"{test_m}_std_{impl}"])]
-    if "parity" in summary:
-        out["parity"] = [p if pd.isna(d) else f"{p} ({d:.0e})" for p, d in zip(summary["parity"], summary["final_dtheta"])]
+    for col in [c for c in summary.columns if c.startswith("parity")]:
+        dtheta = summary[col.replace("parity", "final_dtheta", 1)]
+        out[col] = [p if pd.isna(d) else f"{p} ({d:.0e})" for p, d in zip(summary[col], dtheta)]
     if f"{test_m}_diff" in summary:
         out[f"{test_m} numpy−torch"] = summary[f"{test_m}_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")
         out["final loss numpy−torch"] = summary["final_loss_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")

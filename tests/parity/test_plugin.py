@@ -126,3 +126,14 @@ def test_protocol_violations_are_clear(tmp_path, monkeypatch, capsys, source, me
     assert main(["parity", "cfg.toml", "--impl", f"{module}:Net" if "class Net" in source else f"{module}:MyMLP",
                  "--out", "out"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_plugin_in_a_sweep_gets_its_own_parity_column(tmp_path, monkeypatch):
+    import pandas as pd
+    _plugin(tmp_path, monkeypatch, "sweep_mlp", EXAMPLE, PARITY.replace("n_iter = 120", "epochs = 3")
+            + '[sweep]\ntrain.lr = [0.05, 0.1]\nimpl = ["numpy", "torch", "sweep_mlp:MyMLP"]\n')
+    assert main(["run", "cfg.toml", "--out", "run", "--quiet", "--jobs", "1"]) == 0
+    summary = pd.read_csv(tmp_path / "run" / "tables" / "summary.csv")
+    assert list(summary["parity"]) == ["agree", "agree"]
+    assert list(summary["parity sweep_mlp:MyMLP"]) == ["agree", "agree"]
+    assert (summary["final_dtheta sweep_mlp:MyMLP"] < 1e-12).all()

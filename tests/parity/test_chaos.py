@@ -1,0 +1,78 @@
+"""Chaos told from bugs: a drift that starts at rounding level and grows like the ulp
+baseline is chaotic (exit 0); a bug on the same chaotic trajectory is still a failure."""
+import numpy as np
+import pytest
+
+import fcann2.optimizers as rules
+from experiments.catalog import resolve_config_path
+from experiments.cli import main
+from experiments.config import load_config
+from experiments.parity import lockstep
+from experiments.parity_chaos import perturb_one_ulp
+
+# a spiral run whose trajectory amplifies rounding: numpy and torch separate after ~400 steps
+CHAOTIC = ["model.hidden=[20,20]", 'train.optimizer="adam"', "train.lr=0.05", "train.epochs=40",
+           "train.batch_size=4", "data.params.n_samples=200"]
+
+
+def test_perturbation_is_one_ulp():
+    params = [(np.array([[1.0, -2.0], [0.0, 3.0]]), np.zeros(2))]
+    (W, b), = perturb_one_ulp(params)
+    nonzero = params[0][0] != 0
+    assert np.all(W[nonzero] == np.nextafter(params[0][0][nonzero], np.inf))
+    assert W[1, 0] == np.spacing(3.0) and np.all(b == np.spacing(1.0))
+
+
+def test_chaotic_drift_is_recognised():
+    result = lockstep(load_config(resolve_config_path("spiral"), CHAOTIC))
+    assert result.kind == "chaotic" and result.passed, result.verdict()
+    first = result.first_divergence()
+    assert first is not None and first["step"] > 100  # it crossed, late
+    drift = result.drift
+    assert drift.starts_at_rounding and drift.baseline_reaches_tolerance
+    assert "chaotic: rounding amplified by the dynamics" in result.verdict()
+
+
+def test_a_bug_on_a_chaotic_trajectory_still_fails(monkeypatch):
+    class AdamWithoutBiasCorrection(rules.Adam):
+        def update(self, theta, g, lr):
+            self.t = 10 ** 6
+            super().update(theta, g, lr)
+
+    monkeypatch.setitem(rules.UPDATE_RULES, "adam", AdamWithoutBiasCorrection)
+    result = lockstep(load_config(resolve_config_path("spiral"), CHAOTIC))
+    assert result.kind == "disagree" and not result.passed
+    assert not result.drift.starts_at_rounding and "starts above rounding level" in result.verdict()
+
+
+def test_the_issues_spiral_case_exits_0_with_both_curves(tmp_path, capsys):
+    code = main(["parity", "spiral", "--set", "model.hidden=[20,20]", "--set", "train.lr=0.3",
+                 "--set", "train.epochs=100", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "CHAOTIC" in out and "<- first over tolerance" in out
+    assert (tmp_path / "parity.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("grid", [["--all"], ["--point", "model.hidden=[20]", "--point", "train.lr=0.03"]])
+def test_parity_on_grid_points(tmp_path, capsys, grid):
+    code = main(["parity", "spiral", "--set", "train.epochs=2", "--set", "data.params.n_samples=80",
+                 "--out", str(tmp_path), *grid])
+    out = capsys.readouterr().out
+    n = 9 if grid == ["--all"] else 1
+    assert code == 0 and out.count("== grid point") == n, out
+    assert len(list(tmp_path.glob("*/parity.csv"))) == n
+
+
+def test_grid_point_verdicts_from_recorded_cells(tmp_path):
+    """The sweep of the issue's spiral case: its [20, 20] x 0.3 point ends with different
+    losses in numpy and torch; the table calls it chaotic, the others agree."""
+    import pandas as pd
+    code = main(["run", "spiral", "--out", str(tmp_path / "run"), "--quiet", "--jobs", "2", "--set", "train.epochs=100",
+                 "--set", "sweep.model.hidden=[[20], [20, 20]]", "--set", "sweep.train.lr=[0.03, 0.3]"])
+    assert code == 0
+    summary = pd.read_csv(tmp_path / "run" / "tables" / "summary.csv")
+    verdicts = dict(zip(zip(summary["model.hidden"], summary["train.lr"]), summary["parity"]))
+    assert verdicts[("20x20", 0.3)] == "chaotic", verdicts
+    assert verdicts[("20", 0.03)] == "agree" and verdicts[("20x20", 0.03)] == "agree"
+    assert "chaotic" in (tmp_path / "run" / "tables" / "summary.md").read_text()
