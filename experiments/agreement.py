@@ -62,8 +62,8 @@ def _simple_verdicts(results: RunResults) -> pd.DataFrame:
             parity = "n/a"
         elif a["status"] != b["status"] or a.get("diverged_at") != b.get("diverged_at"):
             parity = "disagree"
-        elif a["status"] == "diverged":  # both at the same step: no parameters to compare
-            parity = "agree"
+        elif a["status"] == "diverged":  # both at the same step; their blown-up parameters say nothing
+            parity, dtheta = "agree", np.nan
         else:
             parity = "agree" if dtheta <= tol else "disagree"
         rows.append({"pair": pair, "parity": parity, "final_dtheta": dtheta, "prediction_agreement": agreement})
