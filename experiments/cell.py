@@ -11,6 +11,7 @@ from threadpoolctl import threadpool_limits
 from data_utils import classification_metrics, regression_metrics
 from pt_deep import num_threads
 
+from .cell_outputs import FrameRecorder, cell_outputs, plot_data
 from .config import ExperimentConfig
 from .implementations import get_impl, model_outputs
 from .setup import RunSetup, prepare
@@ -36,7 +37,7 @@ def evaluate(setup: RunSetup, output_fn) -> dict:
     return out
 
 
-def train_cell(cfg: ExperimentConfig) -> dict:
+def train_cell(cfg: ExperimentConfig, animate: bool = False) -> dict:
     """Train one implementation on one grid point (``cfg``: a validated grid point).
 
     Returns a JSON-ready record: ``status`` ("ok", "diverged" or "error"), ``error``,
@@ -45,13 +46,15 @@ def train_cell(cfg: ExperimentConfig) -> dict:
     (train/test), ``curves`` (per epoch: ``loss`` - the training objective - and the
     ``TrainResult.history`` series: ``lr``, ``test_loss``/``test_score``, and
     ``train_``/``validation_`` ones when the recipe holds out a validation part),
-    ``test_predictions`` (predicted test classes, or test outputs for regression: what
-    the numpy-torch agreement of a grid point is computed from) and ``params`` (final
-    parameters as NumPy arrays, not JSON; the runner stores them in ``models/``).
+    ``params`` (the final parameters, always), ``outputs`` and ``data`` (what the report
+    draws, see ``cell_outputs``) and, with ``animate``, ``frames`` recorded by the trainer's
+    callback - NumPy arrays, not JSON: the store writes them to ``models/``, ``outputs/``,
+    ``data/`` and ``frames/``.
     """
     record = {"status": "error", "error": None, "loss": None, "n_steps": 0, "diverged_at": None,
               "final_loss": None, "best_epoch": None, "stopped_early": False, "wall_time": None,
-              "time_per_step": None, "metrics": None, "curves": {}, "test_predictions": None, "params": None}
+              "time_per_step": None, "metrics": None, "curves": {}, "params": None,
+              "outputs": None, "data": None, "frames": None}
     start = time.perf_counter()
     try:
         impl = get_impl(cfg.impl)
@@ -60,17 +63,20 @@ def train_cell(cfg: ExperimentConfig) -> dict:
             record["loss"] = setup.loss
             model = impl.model.from_params(setup.params, cfg.model.activation, setup.loss,
                                            cfg.model.negative_slope)
-            result = impl.train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
-            metrics = evaluate(setup, lambda X: model_outputs(model, X))
-            with np.errstate(all="ignore"):
-                test_out = np.asarray(model.output(setup.X_test), dtype=np.float64)
-            test_predictions = (test_out.argmax(axis=1) if setup.is_classification else test_out).tolist()
+            output_fn = lambda X: model_outputs(model, X)  # noqa: E731
+            frames = FrameRecorder(setup, output_fn, cfg.output.animation_frames) if animate else None
+            result = impl.train(model, setup.X_train, setup.y_train, callback=frames, **setup.train_options(cfg))
+            metrics = evaluate(setup, output_fn)
+            if frames is not None:
+                frames(result.n_steps, result.final_loss, model, force=True)
+            outputs = cell_outputs(setup, output_fn, cfg.output.plot_resolution)
         record.update(status=result.status, n_steps=result.n_steps, diverged_at=result.diverged_at,
                       final_loss=result.final_loss, best_epoch=result.best_epoch,
                       stopped_early=result.stopped_early, wall_time=result.wall_time,
                       time_per_step=result.wall_time / max(result.n_steps, 1), metrics=metrics,
                       curves={"loss": list(result.loss_per_epoch), **result.history},
-                      test_predictions=test_predictions, params=model.to_params())
+                      params=model.to_params(), outputs=outputs, data=plot_data(setup),
+                      frames=frames.arrays() if frames is not None else None)
     except Exception as exc:  # noqa: BLE001 - a failing cell is a result, the sweep goes on
         record.update(status="error", error=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc(limit=5))

@@ -1,4 +1,4 @@
-"""``python -m experiments {run,report,list,parity}``.
+"""``python -m experiments {run,report,compare,list,parity}``.
 
 Exit codes: 0 success; 1 some cell failed (run), parity outside tolerance (parity) or an
 unexpected failure (its message; the traceback with ``-v``); 2 invalid input - config,
@@ -68,11 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="run folder (default: <output.dir>/<config name>)")
     run.add_argument("--fresh", action="store_true", help="discard finished cells and start over")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    run.add_argument("--wide", action="store_true", help="print every summary column (default: a compact table)")
     run.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
 
     rep = sub.add_parser("report", help="rebuild tables, plots and report of a run without training")
     rep.add_argument("run_dir")
     rep.add_argument("-v", "--verbose", action="count", default=0)
+
+    cmp = sub.add_parser("compare", help="side-by-side test metrics of two or more runs, joined on their swept keys")
+    cmp.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    cmp.add_argument("--out", default="results/compare", help="where compare.csv/.md go (default: results/compare)")
+    cmp.add_argument("-v", "--verbose", action="count", default=0)
 
     sub.add_parser("list", help="list the shipped configs")
 
@@ -113,9 +119,9 @@ def _cmd_run(args) -> int:
     if not args.quiet:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
         print(f"{cfg.name}: {summary.n_cells} cells ({summary.n_skipped} reused from an earlier run): {counts}")
-        summary_md = summary.run_dir / "tables" / "summary.md"
-        if summary_md.exists():
-            print(summary_md.read_text())
+        table = summary.run_dir / "tables" / ("summary_wide.txt" if args.wide else "summary.txt")
+        if table.exists():
+            print(table.read_text())
         print(f"report: {summary.run_dir / 'report.html'}")
     return 1 if summary.failed else 0
 
@@ -131,6 +137,20 @@ def _cmd_report(args) -> int:
     with run_lock(run_dir):
         out = render_run(run_dir)
     print(f"report: {out['report_html']}")
+    return 0
+
+
+def _cmd_compare(args) -> int:
+    from .compare import compare_runs, format_comparison, write_comparison
+    from .errors import UserInputError
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"--out {out}: is a file, not a folder")
+    table = compare_runs(args.run_dirs)
+    print(f"test {table.attrs['metric']} per grid point (mean over seeds); Δ = run minus the first run")
+    print(format_comparison(table))
+    paths = write_comparison(table, out)
+    print(f"wrote {paths['csv']} and {paths['md']}")
     return 0
 
 
@@ -191,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     from .config import ConfigError
     from .errors import UserInputError
     try:
-        return {"run": _cmd_run, "report": _cmd_report, "list": _cmd_list, "parity": _cmd_parity}[args.command](args)
+        return {"run": _cmd_run, "report": _cmd_report, "compare": _cmd_compare, "list": _cmd_list,
+                "parity": _cmd_parity}[args.command](args)
     except ConfigError as exc:
         print(f"error: invalid config\n{exc}", file=sys.stderr)
         return 2

@@ -137,7 +137,10 @@ class TrainSpec(_Strict):
 
 class OutputSpec(_Strict):
     dir: str = "results"
-    plot_resolution: int = Field(150, ge=20, le=1000)
+    plot_resolution: int = Field(100, ge=20, le=400)
+    animation: bool = False
+    animation_cell: dict[str, Any] = Field(default_factory=dict)  # grid keys of the animated cell
+    animation_frames: int = Field(40, ge=2, le=200)
 
 
 class ExperimentConfig(_Strict):

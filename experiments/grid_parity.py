@@ -19,21 +19,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_utils.training.param_io import load_params_npz
-
-from .parity import DEFAULT_TOLERANCE
+from .tolerance import DEFAULT_TOLERANCE
 
 __all__ = ["pair_verdicts", "point_verdicts", "VERDICT_ORDER"]
 
 VERDICT_ORDER = ("agree", "chaotic", "disagree", "error", "incomplete")  # worse to the right
 
 
-def _final_params(store, cell_id):
-    path = store.model_path(cell_id)
-    if path is None:
-        return None
-    params, _ = load_params_npz(path)
-    return [a for W_b in params for a in W_b]
+def _final_params(results, rec):
+    params = results.params(rec)
+    return None if params is None else [a for W_b in params for a in W_b]
 
 
 def _scaled_dtheta(pa, pb) -> float:
@@ -41,33 +36,32 @@ def _scaled_dtheta(pa, pb) -> float:
         return max(float(np.max(np.abs(x - z))) / max(1.0, float(np.max(np.abs(x)))) for x, z in zip(pa, pb))
 
 
-def _first_epoch_drift(store, a: dict, b: dict) -> float:
-    la, lb = store.curve(a["id"]), store.curve(b["id"])
+def _first_epoch_drift(results, a: dict, b: dict) -> float:
+    la, lb = results.curves(a).get("loss", []), results.curves(b).get("loss", [])
     if not la or not lb:
         return float("nan")
     return abs(la[0] - lb[0]) / max(1.0, abs(la[0]))
 
 
-def _agreement(a: dict, b: dict) -> float:
-    pa, pb = a.get("test_predictions"), b.get("test_predictions")
-    if pa is None or pb is None or len(pa) != len(pb):
+def _agreement(results, a: dict, b: dict) -> float:
+    pa, pb = results.outputs(a).get("test_output"), results.outputs(b).get("test_output")
+    if pa is None or pb is None or pa.shape != pb.shape or not len(pa):
         return float("nan")
-    pa, pb = np.asarray(pa, dtype=np.float64), np.asarray(pb, dtype=np.float64)
     if a.get("loss") == "cross_entropy":
-        return float(np.mean(pa == pb)) if len(pa) else float("nan")
+        return float(np.mean(pa.argmax(axis=1) == pb.argmax(axis=1)))
     with np.errstate(all="ignore"):
-        return float(np.max(np.abs(pa - pb))) if pa.size else 0.0  # regression: max |d output|
+        return float(np.max(np.abs(pa - pb)))  # regression: max |d output|
 
 
-def _verdict(store, a: dict | None, b: dict | None) -> dict:
+def _verdict(results, a: dict | None, b: dict | None) -> dict:
     if a is None or b is None:
         return {"parity": "incomplete", "final_dtheta": np.nan, "prediction_agreement": np.nan}
     if "error" in (a["status"], b["status"]):
         return {"parity": "error", "final_dtheta": np.nan, "prediction_agreement": np.nan}
     tol = DEFAULT_TOLERANCE[a["spec"]["train"]["dtype"]]
-    pa, pb = _final_params(store, a["id"]), _final_params(store, b["id"])
+    pa, pb = _final_params(results, a), _final_params(results, b)
     dtheta = _scaled_dtheta(pa, pb) if pa is not None and pb is not None else np.nan
-    agreement = _agreement(a, b)
+    agreement = _agreement(results, a, b)
     same_run = a["status"] == b["status"] and a.get("diverged_at") == b.get("diverged_at") \
         and a.get("best_epoch") == b.get("best_epoch")
     classification = a.get("loss") == "cross_entropy"
@@ -75,34 +69,39 @@ def _verdict(store, a: dict | None, b: dict | None) -> dict:
     if same_run and (dtheta <= tol or a["status"] == "diverged") and predictions_agree:
         parity = "agree"
     else:
-        parity = "chaotic" if _first_epoch_drift(store, a, b) <= tol / 1000 else "disagree"
+        parity = "chaotic" if _first_epoch_drift(results, a, b) <= tol / 1000 else "disagree"
     return {"parity": parity, "final_dtheta": dtheta, "prediction_agreement": agreement}
 
 
-def pair_verdicts(records: list[dict], store) -> pd.DataFrame:
+def pair_verdicts(results) -> pd.DataFrame:
     """One row per ``pair`` (grid point and seed) and implementation checked against torch
     (numpy, plug-ins): ``pair``, ``impl``, ``parity``, ``final_dtheta`` (scaled max |dTheta|
     of the final parameters), ``prediction_agreement`` (share of test points with the same
-    predicted class; for regression the max |difference| of the test outputs)."""
+    predicted class; for regression the max |difference| of the test outputs).
+
+    ``results`` is a ``run_results.RunResults`` (records, and each cell's parameters,
+    outputs and curves read from the run folder)."""
+    records = results.records
     by_pair: dict[str, dict] = {}
     for rec in records:
         by_pair.setdefault(rec["pair"], {})[rec["impl"]] = rec
     candidates = sorted({rec["impl"] for rec in records} - {"torch"}, key=lambda i: (i != "numpy", i))
-    rows = [{"pair": pair, "impl": impl, **_verdict(store, impls.get(impl), impls.get("torch"))}
+    rows = [{"pair": pair, "impl": impl, **_verdict(results, impls.get(impl), impls.get("torch"))}
             for pair, impls in by_pair.items() for impl in candidates]
     return pd.DataFrame(rows, columns=["pair", "impl", "parity", "final_dtheta", "prediction_agreement"])
 
 
-def point_verdicts(records: list[dict], store, group_axes: list[str]) -> pd.DataFrame:
+def point_verdicts(results, verdicts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The worst verdict over seeds per grid point (``group_axes`` labels), with the largest
     ``final_dtheta`` and the lowest ``prediction_agreement``: columns ``parity``,
     ``final_dtheta``, ``prediction_agreement`` for numpy, the same suffixed `` <impl>`` for a
     plug-in network."""
     from .tables import axis_label
 
-    pairs = pair_verdicts(records, store)
+    group_axes = results.group_axes
+    pairs = pair_verdicts(results) if verdicts is None else verdicts
     points = {}
-    for rec in records:
+    for rec in results.records:
         key = tuple(axis_label(rec["keys"].get(a)) if a in rec["keys"] else "" for a in group_axes)
         points.setdefault(key, set()).add(rec["pair"])
     out = []

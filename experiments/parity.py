@@ -25,12 +25,10 @@ from .config import ExperimentConfig
 from .implementations import get_impl, max_abs_diff, model_outputs
 from .parity_chaos import Drift, classify_drift, perturb_one_ulp
 from .setup import RunSetup, prepare
+from .tolerance import DEFAULT_TOLERANCE
 
 __all__ = ["ParityResult", "Side", "lockstep", "compare_sides", "DEFAULT_TOLERANCE", "param_names"]
 
-# Max |dTheta| allowed, justified by measurement (see README, "Parity"): float64 runs of
-# thousands of steps stay below ~1e-13; float32 below ~1e-4.
-DEFAULT_TOLERANCE = {"float64": 1e-9, "float32": 1e-3}
 
 
 def param_names(n_layers: int) -> list[str]:

@@ -43,9 +43,19 @@ def run_dir_for(cfg: ExperimentConfig, out: str | Path | None = None) -> Path:
     return Path(out) if out is not None else Path(cfg.output.dir) / cfg.name
 
 
-def _job(cell: Cell) -> dict:
+def _job(cell: Cell, animate: bool = False) -> dict:
     return {"id": cell.id, "pair": cell.pair, "impl": cell.impl, "keys": cell.keys, "spec": cell.spec,
-            **train_cell(cell.config)}
+            **train_cell(cell.config, animate=animate)}
+
+
+def animated_cell(cfg: ExperimentConfig, cells: list[Cell]) -> str | None:
+    """Id of the cell whose training ``[output] animation`` records: the first numpy cell
+    matching ``output.animation_cell`` (grid keys), else the first cell; ``None`` when off."""
+    if not cfg.output.animation or not cells:
+        return None
+    wanted = cfg.output.animation_cell
+    matching = [c for c in cells if all(c.keys.get(k, c.spec.get(k)) == v for k, v in wanted.items())] or cells
+    return next((c.id for c in matching if c.impl == "numpy"), matching[0].id)
 
 
 def check_jobs(jobs: int | None) -> int:
@@ -96,12 +106,14 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
         store = RunStore(run_dir)
         store.create(cfg)
         cells = expand(cfg)
+        store.write_grid([c.id for c in cells])
         done = store.finished_ids()
         todo = [c for c in cells if c.id not in done]
         log.info("%s: %d cells, %d already finished, %d to run", cfg.name, len(cells), len(cells) - len(todo),
                  len(todo))
         if todo:
-            _execute(todo, store, cfg, jobs=n_jobs, client=client, progress=progress)
+            _execute(todo, store, cfg, jobs=n_jobs, client=client, progress=progress,
+                     animated=animated_cell(cfg, cells))
         wanted = {c.id for c in cells}
         counts: dict[str, int] = {}
         for rec in store.records():
@@ -113,8 +125,9 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
     return SweepSummary(run_dir, len(cells), len(cells) - len(todo), counts)
 
 
-def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool) -> None:
-    tasks = (delayed(_job)(cell) for cell in todo)
+def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool,
+             animated: str | None = None) -> None:
+    tasks = (delayed(_job)(cell, cell.id == animated) for cell in todo)
     with contextlib.ExitStack() as stack:
         if client is not None:
             log.info("dask: %s", client)

@@ -2,12 +2,17 @@
 
 ``cells.jsonl`` gets one complete line per finished cell, flushed and fsynced; a line torn
 by a kill is cut off on the next open, so a resumed run never sees a corrupt or duplicated
-row. Side files (curves, models) are written atomically *before* their line. A line that
+row. Side files (``curves/``, ``models/`` final parameters, ``outputs/`` model outputs,
+``frames/`` animation frames, ``data/`` the drawn data once per data spec) are written
+atomically *before* their line; ``grid.json`` lists the grid's cell ids in order. The
+report reads nothing else. A line that
 is not a cell record (hand-edited, from another tool) is moved to ``cells.rejected.jsonl``
 once, with one warning; its cell counts as unfinished and runs again.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import logging
 import os
@@ -18,14 +23,15 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 from pydantic import ValidationError
 
-from data_utils.training.param_io import model_metadata, save_params_npz
+from data_utils.training.param_io import load_params_npz, model_metadata, save_params_npz
 
 from .config import ExperimentConfig, dump_toml
 from .run_folder import mark_run_folder
 
-__all__ = ["RunStore", "environment_record", "is_record", "STATUSES"]
+__all__ = ["RunStore", "environment_record", "is_record", "data_key", "STATUSES"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,25 @@ def _atomic_write(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def _write_npz(path: Path, arrays: dict) -> None:
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, buf.getvalue())
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        return {}
+    with np.load(path, allow_pickle=False) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+def data_key(data_spec: dict) -> str:
+    """The file stem under ``data/`` of a cell's data (a hash of its ``spec["data"]``)."""
+    return hashlib.sha256(json.dumps(data_spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def is_record(rec) -> bool:
@@ -109,6 +134,10 @@ class RunStore:
         self.models_dir = self.root / "models"
         self.tables_dir = self.root / "tables"
         self.plots_dir = self.root / "plots"
+        self.outputs_dir = self.root / "outputs"
+        self.frames_dir = self.root / "frames"
+        self.data_dir = self.root / "data"
+        self.grid_path = self.root / "grid.json"
 
     def create(self, cfg: ExperimentConfig) -> None:
         mark_run_folder(self.root, {"name": cfg.name})
@@ -156,6 +185,18 @@ class RunStore:
                 out.append(rec)
         return out
 
+    def write_grid(self, cell_ids: list[str]) -> None:
+        """Record which cells make up the grid, in grid order (the report's rows)."""
+        _atomic_write(self.grid_path, json.dumps(cell_ids).encode())
+
+    def grid_ids(self) -> list[str] | None:
+        """The grid's cell ids in order, or ``None`` for a folder written before ``grid.json``."""
+        try:
+            ids = json.loads(self.grid_path.read_text())
+        except (OSError, json.JSONDecodeError):
+            return None
+        return ids if isinstance(ids, list) and all(isinstance(i, str) for i in ids) else None
+
     def finished_ids(self) -> set[str]:
         return {rec["id"] for rec in self.records()}
 
@@ -164,10 +205,18 @@ class RunStore:
         record = dict(record)
         curves = record.pop("curves", {})
         params = record.pop("params", None)
+        outputs, data, frames = (record.pop(k, None) for k in ("outputs", "data", "frames"))
         if record.get("status") != "error":
             record.pop("traceback", None)
         _atomic_write(self.curves_dir / f"{record['id']}.json", json.dumps(curves).encode())
-        if params is not None:
+        if outputs:
+            _write_npz(self.outputs_dir / f"{record['id']}.npz", outputs)
+        if frames:
+            _write_npz(self.frames_dir / f"{record['id']}.npz", frames)
+        data_path = self.data_dir / f"{data_key(record['spec']['data'])}.npz"
+        if data and not data_path.exists():
+            _write_npz(data_path, data)
+        if params is not None and all(np.isfinite(a).all() for layer in params for a in layer):
             model = record["spec"]["model"]
             meta = model_metadata(params, model["activation"], record["loss"], model["negative_slope"],
                                   record["impl"])
@@ -190,6 +239,24 @@ class RunStore:
     def curve(self, cell_id: str) -> list[float]:
         """The training objective per epoch."""
         return self.curves(cell_id).get("loss", [])
+
+    def params(self, cell_id: str):
+        """The final parameters of a cell (list of ``(W, b)``), or ``None`` when not stored
+        (an error, or a diverged cell whose parameters are not finite)."""
+        path = self.model_path(cell_id)
+        return None if path is None else load_params_npz(path)[0]
+
+    def outputs(self, cell_id: str) -> dict[str, np.ndarray]:
+        """A cell's model outputs (see ``experiments.cell_outputs.cell_outputs``); ``{}`` if none."""
+        return _read_npz(self.outputs_dir / f"{cell_id}.npz")
+
+    def frames(self, cell_id: str) -> dict[str, np.ndarray]:
+        """A cell's animation frames (see ``FrameRecorder``); ``{}`` if none."""
+        return _read_npz(self.frames_dir / f"{cell_id}.npz")
+
+    def data(self, data_spec: dict) -> dict[str, np.ndarray]:
+        """The drawn data of a cell's ``spec["data"]`` (see ``plot_data``); ``{}`` if none."""
+        return _read_npz(self.data_dir / f"{data_key(data_spec)}.npz")
 
     def model_path(self, cell_id: str) -> Path | None:
         path = self.models_dir / f"{cell_id}.npz"

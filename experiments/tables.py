@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["cells_frame", "summary_frame", "axis_label", "metric_names", "format_summary"]
+__all__ = ["cells_frame", "summary_frame", "axis_label", "metric_names"]
 
 
 def axis_label(value) -> str:
@@ -79,32 +79,3 @@ def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.D
         out["speedup"] = out["us_per_step_torch"] / out["us_per_step_numpy"]
     out = out.reset_index()
     return out.drop(columns=["_all"]) if not group_axes else out
-
-
-def format_summary(summary: pd.DataFrame, group_axes: list[str], task: str) -> pd.DataFrame:
-    """A readable version for Markdown/HTML: ``mean +/- std`` strings, rounded times."""
-    test_m, train_m = metric_names(task)
-    impls = [c[2:] for c in summary.columns if c.startswith("n_")]  # numpy, torch, plug-ins
-    out = summary[group_axes].copy() if group_axes else pd.DataFrame(index=summary.index)
-
-    def pm(mean, std):
-        return "—" if pd.isna(mean) else f"{mean:.4f} ± {0.0 if pd.isna(std) else std:.4f}"
-
-    for impl in impls:
-        out[f"{test_m} {impl}"] = [pm(m, s) for m, s in zip(summary[f"{test_m}_mean_{impl}"], summary[f"{test_m}_std_{impl}"])]
-    for col in [c for c in summary.columns if c.startswith("parity")]:
-        dtheta = summary[col.replace("parity", "final_dtheta", 1)]
-        out[col] = [p if pd.isna(d) else f"{p} ({d:.0e})" for p, d in zip(summary[col], dtheta)]
-    if f"{test_m}_diff" in summary:
-        out[f"{test_m} numpy−torch"] = summary[f"{test_m}_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")
-        out["final loss numpy−torch"] = summary["final_loss_diff"].map(lambda v: "—" if pd.isna(v) else f"{v:+.2e}")
-    for impl in impls:
-        out[f"{train_m} {impl}"] = [pm(m, s) for m, s in zip(summary[f"{train_m}_mean_{impl}"], summary[f"{train_m}_std_{impl}"])]
-    for impl in impls:
-        out[f"µs/step {impl}"] = summary[f"us_per_step_{impl}"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}")
-    if "speedup" in summary:
-        out["torch/numpy time"] = summary["speedup"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}x")
-    for impl in impls:
-        out[f"runs {impl} (div/err)"] = [f"{n} ({d}/{e})" for n, d, e in
-                                         zip(summary[f"n_{impl}"], summary[f"diverged_{impl}"], summary[f"errors_{impl}"])]
-    return out

@@ -9,7 +9,8 @@ from matplotlib.axes import Axes
 
 from .figures import bounding_rect, class_colors, new_figure
 
-__all__ = ["grid_points", "graph_surface", "graph_data", "plot_decision_regions", "decision_grid"]
+__all__ = ["grid_points", "graph_surface", "graph_data", "plot_decision_regions", "decision_grid",
+           "plot_proba_grid", "plot_points", "surface_legend"]
 
 
 def grid_points(rect, width: int = 256, height: int = 256):
@@ -67,28 +68,74 @@ def plot_decision_regions(predict_proba: Callable[[np.ndarray], np.ndarray], rec
     ``predict_proba`` maps (n, 2) points to (n, C) probabilities. With ``X``/``y``, the data
     are drawn on top (squares where the classifier is wrong).
     """
-    if ax is None:
-        _, ax = new_figure()
     _, _, P = grid_points(rect, width, height)
-    proba = np.asarray(predict_proba(P))
-    n_classes = proba.shape[1]
-    if X is not None and y is not None:
-        n_classes = max(n_classes, int(np.max(y)) + 1)
-    colors = class_colors(n_classes)
-    conf = (proba.max(axis=1) - 1.0 / proba.shape[1]) / (1.0 - 1.0 / proba.shape[1])
-    shade = 0.25 + 0.6 * np.clip(conf, 0, 1)[:, None]
-    rgb = 1.0 - shade * (1.0 - colors[proba.argmax(axis=1)])
-    (x0, y0), (x1, y1) = rect
-    ax.imshow(rgb.reshape(height, width, 3), origin="lower", extent=(x0, x1, y0, y1),
-              aspect="auto", interpolation="nearest")
+    ax = plot_proba_grid(np.asarray(predict_proba(P)).reshape(height, width, -1), rect, ax=ax, title=title)
     if X is not None and y is not None:
         pred = np.asarray(predict_proba(np.asarray(X)[:, :2])).argmax(axis=1)
         graph_data(X, y, pred, ax=ax)
+    return ax
+
+
+def plot_proba_grid(proba, rect, *, ax: Axes | None = None, title: str | None = None,
+                    n_classes: int | None = None) -> Axes:
+    """Decision regions from probabilities already computed on ``grid_points(rect, w, h)``:
+    ``proba`` of shape (h, w, C). Each pixel takes its argmax class's colour, faded towards
+    white where the classifier is unsure (max probability near 1/C); non-finite pixels grey."""
+    if ax is None:
+        _, ax = new_figure()
+    proba = np.asarray(proba, dtype=np.float64)
+    height, width, C = proba.shape
+    colors = class_colors(max(C, n_classes or 0))
+    finite = np.isfinite(proba).all(axis=2)
+    safe = np.where(finite[..., None], proba, 1.0 / C)
+    conf = (safe.max(axis=2) - 1.0 / C) / (1.0 - 1.0 / C) if C > 1 else np.ones((height, width))
+    shade = 0.25 + 0.6 * np.clip(conf, 0, 1)[..., None]
+    rgb = 1.0 - shade * (1.0 - colors[safe.argmax(axis=2)])
+    rgb[~finite] = 0.6
+    (x0, y0), (x1, y1) = rect
+    ax.imshow(rgb, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", interpolation="bilinear")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     if title:
         ax.set_title(title, fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
+
+
+def plot_points(X, y, pred=None, *, ax: Axes, test: bool = False, n_classes: int | None = None) -> Axes:
+    """2-D points coloured by true class: circles where ``pred`` is right, squares where it
+    is wrong (all circles without ``pred``); training points filled, test points
+    (``test``) hollow with a thick edge in their class colour."""
+    X, y = np.asarray(X), np.asarray(y, dtype=np.int64)
+    pred = y if pred is None else np.asarray(pred, dtype=np.int64)
+    colors = class_colors(max(int(y.max()) + 1, int(pred.max()) + 1, n_classes or 0))[y]
+    for mask, marker in ((pred == y, "o"), (pred != y, "s")):
+        if not mask.any():
+            continue
+        if test:
+            ax.scatter(X[mask, 0], X[mask, 1], s=22, marker=marker, facecolors="white",
+                       edgecolors=colors[mask], linewidths=1.4)
+        else:
+            ax.scatter(X[mask, 0], X[mask, 1], s=16, marker=marker, c=colors[mask], edgecolors="black",
+                       linewidths=0.4)
+    return ax
+
+
+def surface_legend(fig, class_names: Sequence[str], *, loc: str = "outside lower center"):
+    """A figure legend for ``plot_proba_grid`` + ``plot_points`` panels: class colours,
+    circle = correct, square = misclassified, filled = training, hollow = test."""
+    from matplotlib.lines import Line2D
+    colors = class_colors(len(class_names))
+    handles = [Line2D([], [], marker="o", linestyle="none", color=c, markeredgecolor="black", label=f"class {n}")
+               for c, n in zip(colors, class_names)]
+    grey = {"linestyle": "none", "markersize": 6}
+    handles += [Line2D([], [], marker="o", color="0.4", markeredgecolor="black", label="correct", **grey),
+                Line2D([], [], marker="s", color="0.4", markeredgecolor="black", label="misclassified", **grey),
+                Line2D([], [], marker="o", color="0.4", label="training point (filled)", **grey),
+                Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="0.3", markeredgewidth=1.4,
+                       label="test point (hollow)", **grey)]
+    return fig.legend(handles=handles, loc=loc, ncol=min(len(handles), 4), fontsize=8, frameon=False)
 
 
 def decision_grid(panels, row_labels: Sequence[str], col_labels: Sequence[str], *,

@@ -54,9 +54,10 @@ def test_cli_end_to_end(tiny_config, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "tiny: 16 cells (0 reused from an earlier run): 16 ok" in printed
     for name in ("config.toml", "environment.json", "cells.jsonl", "report.md", "report.html",
-                 "tables/cells.csv", "tables/summary.csv", "tables/summary.md", "plots/decision_numpy.png",
-                 "plots/decision_torch.png", "plots/decision_side_by_side.png", "plots/heatmap_test_acc.png",
-                 "plots/loss_curves.png"):
+                 "tables/cells.csv", "tables/summary.csv", "tables/summary.md", "tables/summary.txt",
+                 "plots/decision_surfaces.png", "plots/decision_difference.png", "plots/heatmaps.png",
+                 "plots/hidden_units.png", "plots/loss_curves.png", "plots/confusion_matrix.png",
+                 "outputs", "data", "grid.json"):
         assert (out / name).exists(), name
     assert len((out / "cells.jsonl").read_text().splitlines()) == 16
     assert len(list((out / "curves").glob("*.json"))) == 16
@@ -69,10 +70,10 @@ def test_cli_end_to_end(tiny_config, tmp_path, capsys):
     assert (summary["test_acc_diff"].abs() < 1e-12).all()  # same start, same schedule, same result
     parser = _Images()
     parser.feed((out / "report.html").read_text())
-    assert len(parser.srcs) == 5 and all(s.startswith("data:image/png;base64,") for s in parser.srcs)
+    assert len(parser.srcs) == 6 and all(s.startswith("data:image/png;base64,") for s in parser.srcs)
     assert parser.tables >= 2
     md = (out / "report.md").read_text()
-    assert re.search(r"\|\s+model.hidden\s+\|", md) and "![decision_numpy](plots/decision_numpy.png)" in md
+    assert re.search(r"\|\s+hidden\s+\|", md) and "![decision_surfaces](plots/decision_surfaces.png)" in md
     # second run: everything is reused
     assert main(["run", str(tiny_config()), "--out", str(out), "--quiet"]) == 0
     assert len((out / "cells.jsonl").read_text().splitlines()) == 16
@@ -81,7 +82,7 @@ def test_cli_end_to_end(tiny_config, tmp_path, capsys):
         p.unlink()
     (out / "report.html").unlink()
     assert main(["report", str(out)]) == 0
-    assert (out / "report.html").exists() and (out / "plots" / "decision_side_by_side.png").exists()
+    assert (out / "report.html").exists() and (out / "plots" / "decision_surfaces.png").exists()
 
 
 def test_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
@@ -155,7 +156,7 @@ def test_divergence_is_recorded_and_everything_renders(tmp_path):
     diverged = [r for r in records if r["status"] == "diverged"]
     assert {r["impl"] for r in diverged} == {"numpy", "torch"}
     assert len({r["diverged_at"] for r in diverged}) == 1  # both at the same step
-    for name in ("report.html", "plots/heatmap_test_mse.png", "plots/loss_curves.png"):
+    for name in ("report.html", "plots/heatmaps.png", "plots/loss_curves.png", "plots/regression_fit.png"):
         assert (out / name).exists()
     assert "non-finite loss at step" in (out / "report.md").read_text()
 
@@ -177,8 +178,8 @@ def test_image_data_gets_confusion_matrices(tmp_path):
     out = _run_inline(tmp_path, "lines", '[data]\ndataset = "lines"\n[model]\nhidden = [4]\nactivation = "sigmoid"\n'
                       '[train]\nlr = 0.5\nbatch_size = 1\nepochs = 50\n'
                       '[sweep]\nmodel.hidden = [2, 4]\nimpl = ["numpy", "torch"]\n')
-    assert (out / "plots" / "confusion_numpy.png").exists() and (out / "plots" / "confusion_torch.png").exists()
-    assert not (out / "plots" / "decision_numpy.png").exists()
+    assert (out / "plots" / "confusion_matrix.png").exists()
+    assert not (out / "plots" / "decision_surfaces.png").exists()
 
 
 def test_regression_run(tmp_path):
@@ -188,6 +189,7 @@ def test_regression_run(tmp_path):
     summary = pd.read_csv(out / "tables" / "summary.csv")
     assert "test_mse_mean_numpy" in summary and (summary["test_mse_diff"].abs() < 1e-10).all()
     assert len(list((out / "models").glob("*.npz"))) == 4
+    assert (out / "plots" / "regression_fit.png").exists() and "## Regression fit" in (out / "report.md").read_text()
 
 
 def test_store_repairs_torn_line_and_dedupes(tmp_path):

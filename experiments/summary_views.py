@@ -1,0 +1,89 @@
+"""Readable per-grid-point summaries as text: a compact one that fits a terminal (swept
+keys, test metric of numpy and torch, their agreement, status) and a wide one with every
+column. A metric reads ``mean ± std`` only over more than one seed; a grid point whose
+cells all diverged reads ``diverged@STEP``."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .agreement import agreement_text, pair_agreement
+from .run_results import short_axis_names
+from .tables import metric_names
+
+__all__ = ["grid_table", "COMPACT_WIDTH"]
+
+COMPACT_WIDTH = 100  # columns the compact table is meant to fit
+
+
+def _metric_text(sub: pd.DataFrame, column: str, decimals: int = 4) -> str:
+    ok = sub.loc[sub["status"] == "ok", column].astype(float)
+    ok = ok[np.isfinite(ok)]
+    diverged = sub[sub["status"] == "diverged"]
+    if ok.empty:
+        if len(diverged):
+            steps = sorted({int(s) for s in diverged["diverged_at"].dropna()})
+            return "diverged@" + ",".join(map(str, steps)) if steps else "diverged"
+        return "error" if (sub["status"] == "error").any() else "—"
+    text = f"{ok.mean():.{decimals}f}" + (f" ± {ok.std(ddof=0):.{decimals}f}" if len(ok) > 1 else "")
+    return text + (f" ({len(diverged)} div)" if len(diverged) else "")
+
+
+def _status_text(sub: pd.DataFrame) -> str:
+    counts = sub["status"].value_counts()
+    if set(counts.index) <= {"ok"}:
+        return "ok"
+    parts = []
+    if counts.get("diverged"):
+        steps = sorted({int(s) for s in sub.loc[sub["status"] == "diverged", "diverged_at"].dropna()})
+        parts.append(f"{counts['diverged']} diverged" + (f"@{steps[0]}" if len(steps) == 1 else ""))
+    if counts.get("error"):
+        parts.append(f"{counts['error']} error")
+    return ", ".join(parts)
+
+
+def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict], group_axes: list[str],
+               task: str, wide: bool = False) -> pd.DataFrame:
+    """One row per grid point (``group_axes``), values as short strings.
+
+    ``cells`` is ``tables.cells_frame``; ``verdicts`` is ``grid_parity.pair_verdicts``
+    (joined through the records' ``pair``). Compact columns: the swept keys (short names),
+    test metric per implementation, ``agreement`` (numpy vs torch; ``agreement <impl>`` for
+    a plug-in network), ``status``; ``wide`` adds the train metric, final loss, time per
+    step, the torch/numpy time ratio and runs per implementation.
+    """
+    test_m, train_m = metric_names(task)
+    label = test_m.replace("_", " ")
+    names = short_axis_names(group_axes)
+    pair_of = {r["id"]: r["pair"] for r in records}
+    cells = cells.assign(pair=cells["id"].map(pair_of))
+    present = list(dict.fromkeys(cells["impl"]))
+    impls = [i for i in ("numpy", "torch") if i in present] + sorted(set(present) - {"numpy", "torch"})
+    checked = {i: pair_agreement(verdicts, i) for i in impls if i != "torch" and "torch" in impls}
+    groups = cells.groupby(group_axes, sort=False) if group_axes else [((), cells)]
+    rows = []
+    for key, sub in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        row = {names[a]: v for a, v in zip(group_axes, key)}
+        for impl in impls:
+            row[f"{label} {impl}"] = _metric_text(sub[sub["impl"] == impl], test_m)
+        if wide:
+            for impl in impls:
+                row[f"{train_m.replace('_', ' ')} {impl}"] = _metric_text(sub[sub["impl"] == impl], train_m)
+            for impl in impls:
+                loss = sub.loc[(sub["impl"] == impl) & (sub["status"] == "ok"), "final_loss"].astype(float)
+                row[f"final loss {impl}"] = f"{loss.mean():.4g}" if len(loss) else "—"
+            for impl in impls:
+                us = sub.loc[sub["impl"] == impl, "us_per_step"].astype(float).mean()
+                row[f"µs/step {impl}"] = "—" if pd.isna(us) else f"{us:.1f}"
+            if {"numpy", "torch"} <= set(impls):
+                ratio = row["µs/step torch"], row["µs/step numpy"]
+                row["torch/numpy time"] = "—" if "—" in ratio else f"{float(ratio[0]) / float(ratio[1]):.1f}x"
+            for impl in impls:
+                row[f"runs {impl}"] = str(int((sub["impl"] == impl).sum()))
+        for impl, rows_of in checked.items():
+            column = "agreement" if impl == "numpy" else f"agreement {impl}"
+            row[column] = agreement_text(rows_of[rows_of["pair"].isin(set(sub["pair"]))])
+        row["status"] = _status_text(sub)
+        rows.append(row)
+    return pd.DataFrame(rows)
