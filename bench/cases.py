@@ -23,7 +23,7 @@ def train_seconds_per_step(impl: str, sizes, n: int, batch_size, steps: int, dty
     schedule = du.make_schedule(n, batch_size=batch_size, n_iter=steps, seed=1)
     from experiments.implementations import get_impl
     implementation = get_impl(impl)
-    model = implementation.build(params, "relu", "cross_entropy")
+    model = implementation.model.from_params(params, "relu", "cross_entropy")
     result = implementation.train(model, X, y, lr=1e-3, schedule=schedule)
     return result.wall_time / result.n_steps
 
