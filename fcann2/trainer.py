@@ -14,8 +14,9 @@ from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, pl
 
 from .model import MLP
 from .optimizers import UPDATE_RULES
+from .stacked import StackedMLP
 
-__all__ = ["train", "iter_train", "NumpyStepper"]
+__all__ = ["train", "iter_train", "NumpyStepper", "LeanStepper", "make_stepper"]
 
 
 class NumpyStepper:
@@ -37,11 +38,15 @@ class NumpyStepper:
         self._axpy = get_blas_funcs("axpy", (self.theta,))
 
     def loss_and_grad(self, index) -> float:
+        loss = self._data_loss_and_grad(index)
+        if self.weight_decay:
+            loss += 0.5 * self.weight_decay * float(np.dot(self.weights, self.weights))
+        return loss
+
+    def _data_loss_and_grad(self, index) -> float:
         t = self.targets[index] if self.labels else self.targets[:, index]
         loss = self.model._loss(self.X[index].T, t)
         self.model._backward()
-        if self.weight_decay:
-            loss += 0.5 * self.weight_decay * float(np.dot(self.weights, self.weights))
         return loss
 
     def step(self) -> None:
@@ -65,12 +70,35 @@ class NumpyStepper:
         self.theta[...] = state
 
 
+class LeanStepper(NumpyStepper):
+    """Per-sample SGD (batch 1): ``StackedMLP`` with K = 1 over the model's own buffers.
+
+    The same arithmetic as the general path (bit-identical parameters), fused: every
+    activation, gradient and softmax lands in a buffer allocated once, and the sample is
+    the one column of a (1, D, 1) view - no per-step arrays beyond the row gather.
+    """
+
+    def __init__(self, model: MLP, plan: TrainingPlan):
+        super().__init__(model, plan)
+        self.net = StackedMLP(model.theta[None], model.grad[None], model.sizes, model.activation,
+                              model.loss_name, model.negative_slope)
+
+    def _data_loss_and_grad(self, index) -> float:
+        t = self.targets[index][None] if self.labels else self.targets[:, index][None]
+        return self.net.loss_and_grad(self.X[index][:, :, None], t)[0]
+
+
+def make_stepper(model: MLP, plan: TrainingPlan) -> NumpyStepper:
+    """The lean stepper for per-sample schedules, the general one otherwise."""
+    return (LeanStepper if plan.schedule.batch_size == 1 else NumpyStepper)(model, plan)
+
+
 def iter_train(model: MLP, X, y, *, record_steps: bool = False, **options) -> TrainingLoop:
     """A ``TrainingLoop`` over ``model``: iterate it to train, one ``(step, loss, batch_len)``
     per step (two of them ``zip`` into a lockstep run); ``.result`` holds the histories.
     ``options`` as ``train``."""
     plan = plan_training(model, X, y, **options)
-    return TrainingLoop(NumpyStepper(model, plan), plan, record_steps=record_steps)
+    return TrainingLoop(make_stepper(model, plan), plan, record_steps=record_steps)
 
 
 def train(model: MLP, X, y, **options) -> TrainResult:
@@ -98,4 +126,4 @@ def train(model: MLP, X, y, **options) -> TrainResult:
     """
     # A diverging run overflows on its way to inf/NaN; that is a recorded result, not a warning.
     with np.errstate(over="ignore", invalid="ignore"):
-        return run_training(NumpyStepper, model, X, y, **options)
+        return run_training(make_stepper, model, X, y, **options)
