@@ -8,7 +8,6 @@ model's flat parameter buffer (weights and biases of every layer at once).
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 
 from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, plan_training, run_training
 
@@ -35,7 +34,7 @@ class NumpyStepper:
         self.weight_decay = recipe.weight_decay
         self.n_epochs = plan.schedule.n_epochs
         self.epoch, self.lr = 0, recipe.lr_at(0, self.n_epochs)
-        self._axpy = get_blas_funcs("axpy", (self.theta,))
+        self._decay = np.empty_like(self.weights)
 
     def loss_and_grad(self, index) -> float:
         loss = self._data_loss_and_grad(index)
@@ -51,7 +50,7 @@ class NumpyStepper:
 
     def step(self) -> None:
         if self.weight_decay:
-            self._axpy(self.weights, self.weight_grads, a=self.weight_decay)  # g_W += lambda * W
+            self.weight_grads += np.multiply(self.weights, self.weight_decay, out=self._decay)  # g_W += lambda W
         self.rule.update(self.theta, self.grad, self.lr)
 
     def end_epoch(self) -> None:

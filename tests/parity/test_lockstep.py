@@ -68,7 +68,7 @@ def test_missing_one_over_n_is_caught(monkeypatch):
 
 def test_relu_mask_shifted_is_caught(monkeypatch):
     fwd, _ = F.ACTIVATIONS["relu"]
-    monkeypatch.setitem(F.ACTIVATIONS, "relu", (fwd, lambda dout, x, y: dout * (x > -0.05)))
+    monkeypatch.setitem(F.ACTIVATIONS, "relu", (fwd, lambda dout, x, y, out=None: np.multiply(dout, x > -0.05, out=out)))
     result = lockstep(_cfg(batch_size=1, n_iter=200))
     assert not result.passed
 
