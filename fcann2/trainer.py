@@ -7,9 +7,13 @@ model's flat parameter buffer (weights and biases of every layer at once).
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, plan_training, run_training
+from data_utils.training.threads import choose_threads
 
 from .model import MLP
 from .optimizers import UPDATE_RULES
@@ -100,7 +104,7 @@ def iter_train(model: MLP, X, y, *, record_steps: bool = False, **options) -> Tr
     return TrainingLoop(make_stepper(model, plan), plan, record_steps=record_steps)
 
 
-def train(model: MLP, X, y, **options) -> TrainResult:
+def train(model: MLP, X, y, *, n_threads="auto", **options) -> TrainResult:
     """Train ``model`` in place.
 
     Parameters
@@ -118,11 +122,15 @@ def train(model: MLP, X, y, **options) -> TrainResult:
     eval_sets : more ``{name: (X, y)}`` scored every epoch.
     callback : called as ``callback(step, loss, model)`` after each finite step.
     record_steps : also keep the loss of every step.
+    n_threads : BLAS threads for this call: ``"auto"`` (1 for problems too small to gain
+        from threads, see ``data_utils.training.threads``), an int, or ``None`` (as is).
 
     Returns
     -------
     TrainResult : status ("ok" / "diverged"), steps, loss and score histories, best epoch.
     """
     # A diverging run overflows on its way to inf/NaN; that is a recorded result, not a warning.
-    with np.errstate(over="ignore", invalid="ignore"):
+    n = choose_threads(n_threads, model.sizes, len(X), options.get("batch_size"), options.get("schedule"))
+    with np.errstate(over="ignore", invalid="ignore"), \
+            (threadpool_limits(limits=n) if n is not None else contextlib.nullcontext()):
         return run_training(make_stepper, model, X, y, **options)
