@@ -15,7 +15,7 @@ from .config import ExperimentConfig
 from .implementations import get_impl, model_outputs
 from .setup import RunSetup, prepare
 
-__all__ = ["train_cell", "evaluate"]
+__all__ = ["train_cell", "evaluate", "finish_record"]
 
 
 def evaluate(setup: RunSetup, output_fn) -> dict:
@@ -49,9 +49,7 @@ def train_cell(cfg: ExperimentConfig, save_models: bool = False) -> dict:
     are kept with ``save_models`` and always for 2-D inputs, whose decision surfaces are
     drawn from them.
     """
-    record = {"status": "error", "error": None, "loss": None, "n_steps": 0, "diverged_at": None,
-              "final_loss": None, "best_epoch": None, "stopped_early": False, "wall_time": None,
-              "time_per_step": None, "metrics": None, "curves": {}, "params": None}
+    record = _empty_record()
     start = time.perf_counter()
     try:
         impl = get_impl(cfg.impl)
@@ -61,15 +59,27 @@ def train_cell(cfg: ExperimentConfig, save_models: bool = False) -> dict:
             model = impl.model.from_params(setup.params, cfg.model.activation, setup.loss,
                                            cfg.model.negative_slope)
             result = impl.train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
-            metrics = evaluate(setup, lambda X: model_outputs(model, X))
-        record.update(status=result.status, n_steps=result.n_steps, diverged_at=result.diverged_at,
-                      final_loss=result.final_loss, best_epoch=result.best_epoch,
-                      stopped_early=result.stopped_early, wall_time=result.wall_time,
-                      time_per_step=result.wall_time / max(result.n_steps, 1), metrics=metrics,
-                      curves={"loss": list(result.loss_per_epoch), **result.history},
-                      params=model.to_params() if save_models or setup.sizes[0] == 2 else None)
+            finish_record(record, result, model, setup, save_models)
     except Exception as exc:  # noqa: BLE001 - a failing cell is a result, the sweep goes on
         record.update(status="error", error=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc(limit=5))
     record["cell_time"] = time.perf_counter() - start
+    return record
+
+
+def _empty_record() -> dict:
+    return {"status": "error", "error": None, "loss": None, "n_steps": 0, "diverged_at": None,
+            "final_loss": None, "best_epoch": None, "stopped_early": False, "wall_time": None,
+            "time_per_step": None, "metrics": None, "curves": {}, "params": None}
+
+
+def finish_record(record: dict, result, model, setup: RunSetup, save_models: bool) -> dict:
+    """Fill ``record`` from a finished training run of ``model`` (either engine)."""
+    metrics = evaluate(setup, lambda X: model_outputs(model, X))
+    record.update(status=result.status, loss=setup.loss, n_steps=result.n_steps, diverged_at=result.diverged_at,
+                  final_loss=result.final_loss, best_epoch=result.best_epoch,
+                  stopped_early=result.stopped_early, wall_time=result.wall_time,
+                  time_per_step=result.wall_time / max(result.n_steps, 1), metrics=metrics,
+                  curves={"loss": list(result.loss_per_epoch), **result.history},
+                  params=model.to_params() if save_models or setup.sizes[0] == 2 else None)
     return record
