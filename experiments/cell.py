@@ -51,10 +51,7 @@ def train_cell(cfg: ExperimentConfig, animate: bool = False) -> dict:
     callback - NumPy arrays, not JSON: the store writes them to ``models/``, ``outputs/``,
     ``data/`` and ``frames/``.
     """
-    record = {"status": "error", "error": None, "loss": None, "n_steps": 0, "diverged_at": None,
-              "final_loss": None, "best_epoch": None, "stopped_early": False, "wall_time": None,
-              "time_per_step": None, "metrics": None, "curves": {}, "params": None,
-              "outputs": None, "data": None, "frames": None}
+    record = _empty_record()
     start = time.perf_counter()
     try:
         impl = get_impl(cfg.impl)
@@ -63,22 +60,34 @@ def train_cell(cfg: ExperimentConfig, animate: bool = False) -> dict:
             record["loss"] = setup.loss
             model = impl.model.from_params(setup.params, cfg.model.activation, setup.loss,
                                            cfg.model.negative_slope)
-            output_fn = lambda X: model_outputs(model, X)  # noqa: E731
-            frames = FrameRecorder(setup, output_fn, cfg.output.animation_frames) if animate else None
+            frames = FrameRecorder(setup, lambda X: model_outputs(model, X), cfg.output.animation_frames) \
+                if animate else None
             result = impl.train(model, setup.X_train, setup.y_train, callback=frames, **setup.train_options(cfg))
-            metrics = evaluate(setup, output_fn)
             if frames is not None:
                 frames(result.n_steps, result.final_loss, model, force=True)
-            outputs = cell_outputs(setup, output_fn, cfg.output.plot_resolution)
-        record.update(status=result.status, n_steps=result.n_steps, diverged_at=result.diverged_at,
-                      final_loss=result.final_loss, best_epoch=result.best_epoch,
-                      stopped_early=result.stopped_early, wall_time=result.wall_time,
-                      time_per_step=result.wall_time / max(result.n_steps, 1), metrics=metrics,
-                      curves={"loss": list(result.loss_per_epoch), **result.history},
-                      params=model.to_params(), outputs=outputs, data=plot_data(setup),
-                      frames=frames.arrays() if frames is not None else None)
+            finish_record(record, result, model, setup, cfg, frames)
     except Exception as exc:  # noqa: BLE001 - a failing cell is a result, the sweep goes on
         record.update(status="error", error=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc(limit=5))
     record["cell_time"] = time.perf_counter() - start
+    return record
+
+
+def _empty_record() -> dict:
+    return {"status": "error", "error": None, "loss": None, "n_steps": 0, "diverged_at": None,
+            "final_loss": None, "best_epoch": None, "stopped_early": False, "wall_time": None,
+            "time_per_step": None, "metrics": None, "curves": {}, "params": None,
+            "outputs": None, "data": None, "frames": None}
+
+
+def finish_record(record: dict, result, model, setup: RunSetup, cfg: ExperimentConfig, frames=None) -> dict:
+    """Fill ``record`` from a finished training run of ``model`` (either engine)."""
+    output_fn = lambda X: model_outputs(model, X)  # noqa: E731
+    record.update(status=result.status, loss=setup.loss, n_steps=result.n_steps, diverged_at=result.diverged_at,
+                  final_loss=result.final_loss, best_epoch=result.best_epoch,
+                  stopped_early=result.stopped_early, wall_time=result.wall_time,
+                  time_per_step=result.wall_time / max(result.n_steps, 1), metrics=evaluate(setup, output_fn),
+                  curves={"loss": list(result.loss_per_epoch), **result.history},
+                  params=model.to_params(), outputs=cell_outputs(setup, output_fn, cfg.output.plot_resolution),
+                  data=plot_data(setup), frames=frames.arrays() if frames is not None else None)
     return record

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", choices=("loky", "dask"), default="loky",
                      help="local processes (loky) or a Dask cluster (dask)")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    run.add_argument("--engine", choices=("cells", "stacked"), default="cells",
+                     help="cells: one task per cell; stacked: train cells that share data and architecture "
+                          "at once (numpy float64; times amortised per model)")
     run.add_argument("--out", help="run folder (default: <output.dir>/<config name>)")
     run.add_argument("--fresh", action="store_true", help="discard finished cells and start over")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -115,7 +118,7 @@ def _cmd_run(args) -> int:
     cfg = _load(args.config, args.overrides, "default")
     from .runner import run_sweep
     summary = run_sweep(cfg, out=args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
-                        fresh=args.fresh, progress=not args.quiet)
+                        fresh=args.fresh, progress=not args.quiet, engine=args.engine)
     if not args.quiet:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
         print(f"{cfg.name}: {summary.n_cells} cells ({summary.n_skipped} reused from an earlier run): {counts}")

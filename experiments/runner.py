@@ -20,9 +20,10 @@ from .run_lock import run_lock
 from .store import RunStore
 from .sweep import Cell, expand
 
-__all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "SCHEDULER_TIMEOUT"]
+__all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "SCHEDULER_TIMEOUT", "ENGINES"]
 
 log = logging.getLogger(__name__)
+ENGINES = ("cells", "stacked")
 SCHEDULER_TIMEOUT = 10  # seconds to wait for a Dask scheduler before refusing the run
 
 
@@ -43,9 +44,17 @@ def run_dir_for(cfg: ExperimentConfig, out: str | Path | None = None) -> Path:
     return Path(out) if out is not None else Path(cfg.output.dir) / cfg.name
 
 
-def _job(cell: Cell, animate: bool = False) -> dict:
-    return {"id": cell.id, "pair": cell.pair, "impl": cell.impl, "keys": cell.keys, "spec": cell.spec,
-            **train_cell(cell.config, animate=animate)}
+def _identity(cell: Cell) -> dict:
+    return {"id": cell.id, "pair": cell.pair, "impl": cell.impl, "keys": cell.keys, "spec": cell.spec}
+
+
+def _job(cell: Cell, animate: bool = False) -> list[dict]:
+    return [{**_identity(cell), **train_cell(cell.config, animate=animate)}]
+
+
+def _stack_job(cells: list[Cell]) -> list[dict]:
+    from .stacked import run_group
+    return [{**_identity(c), **rec} for c, rec in zip(cells, run_group(cells))]
 
 
 def animated_cell(cfg: ExperimentConfig, cells: list[Cell]) -> str | None:
@@ -79,17 +88,21 @@ def _connect(scheduler: str):
 
 def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int | None = None,
               backend: str = "loky", scheduler: str | None = None, fresh: bool = False,
-              progress: bool = True, render: bool = True) -> SweepSummary:
+              progress: bool = True, render: bool = True, engine: str = "cells") -> SweepSummary:
     """Run every unfinished cell of ``cfg`` and (with ``render``) write tables, plots, report.
 
     ``jobs``: worker processes (default: all cores). ``backend``: "loky" (local processes)
-    or "dask" (``scheduler`` is the address of a dask.distributed scheduler).
+    or "dask" (``scheduler`` is the address of a dask.distributed scheduler). ``engine``:
+    "cells" (one task per cell) or "stacked" (cells that can share a stack train at once,
+    see ``stacked``; the others per cell).
 
     Invalid arguments, a folder that is not a run, a folder in use by another run and an
     unreachable scheduler raise ``UserInputError`` before anything is written. The folder
     is locked (``run_lock``) before ``fresh`` clears it and held until the report is done.
     """
     n_jobs = check_jobs(jobs)
+    if engine not in ENGINES:
+        raise UserInputError(f"--engine: must be one of {', '.join(ENGINES)}, got {engine!r}")
     if backend not in ("loky", "dask"):
         raise UserInputError(f"--backend: must be 'loky' or 'dask', got {backend!r}")
     if (backend == "dask") != bool(scheduler):
@@ -113,7 +126,7 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
                  len(todo))
         if todo:
             _execute(todo, store, cfg, jobs=n_jobs, client=client, progress=progress,
-                     animated=animated_cell(cfg, cells))
+                     animated=animated_cell(cfg, cells), engine=engine)
         wanted = {c.id for c in cells}
         counts: dict[str, int] = {}
         for rec in store.records():
@@ -126,8 +139,17 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
 
 
 def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool,
-             animated: str | None = None) -> None:
-    tasks = (delayed(_job)(cell, cell.id == animated) for cell in todo)
+             animated: str | None = None, engine: str = "cells") -> None:
+    if engine == "stacked":
+        from .stacked import group_cells
+        # the animated cell records frames through the per-cell trainer's callback: it runs alone
+        stacks, alone = group_cells([c for c in todo if c.id != animated])
+        alone += [c for c in todo if c.id == animated]
+        log.info("stacked engine: %d stacks of %s cells, %d cells alone", len(stacks),
+                 "/".join(str(len(s)) for s in stacks) or "0", len(alone))
+        tasks = [delayed(_stack_job)(s) for s in stacks] + [delayed(_job)(c, c.id == animated) for c in alone]
+    else:
+        tasks = [delayed(_job)(cell, cell.id == animated) for cell in todo]
     with contextlib.ExitStack() as stack:
         if client is not None:
             log.info("dask: %s", client)
@@ -142,9 +164,12 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
 
 
 def _consume(results, store: RunStore, bar) -> None:
-    for record in results:
-        store.append(record)
-        if record["status"] != "ok":
-            log.warning("cell %s (%s): %s %s", record["id"], record["impl"], record["status"],
-                        record.get("error") or f"at step {record.get('diverged_at')}")
-        bar.update(1)
+    for records in results:
+        for record in records:
+            store.append(record)
+            if record["status"] != "ok":
+                log.warning("cell %s (%s): %s %s", record["id"], record["impl"], record["status"],
+                            record.get("error") or f"at step {record.get('diverged_at')}")
+            if record.get("engine_note"):
+                log.warning("cell %s: %s", record["id"], record["engine_note"])
+            bar.update(1)

@@ -19,69 +19,82 @@ __all__ = ["linear_forward", "linear_backward", "ACTIVATIONS", "log_softmax", "s
            "softmax_cross_entropy", "mse_loss", "LOSSES"]
 
 
-def linear_forward(x, W, b):
-    """``W @ x + b[:, None]``: (in, n) -> (out, n)."""
-    z = W @ x
-    z += b[:, None]
+def linear_forward(x, W, b, out=None):
+    """``W @ x + b[..., None]``: (..., in, n) -> (..., out, n); leading axes stack models."""
+    z = np.matmul(W, x, out=out)
+    z += b[..., None]
     return z
 
 
-def linear_backward(dout, x, W, dW=None, db=None, need_dx: bool = True):
-    """Gradients of ``W @ x + b[:, None]`` given ``dout`` (out, n).
+def linear_backward(dout, x, W, dW=None, db=None, need_dx: bool = True, dx=None):
+    """Gradients of ``W @ x + b[..., None]`` given ``dout`` (..., out, n).
 
-    Returns ``dx`` (in, n) (``None`` unless ``need_dx``), ``dW`` (out, in), ``db`` (out,);
-    ``dW``/``db`` are written into the given arrays when passed.
+    Returns ``dx`` (..., in, n) (``None`` unless ``need_dx``), ``dW`` (..., out, in),
+    ``db`` (..., out); ``dW``/``db``/``dx`` are written into the given arrays when passed.
     """
-    dW = np.matmul(dout, x.T, out=dW)
-    db = np.add.reduce(dout, axis=1, out=db)  # np.sum's Python wrapper costs ~1 us per call
-    return (W.T @ dout if need_dx else None), dW, db
+    dW = np.matmul(dout, x.swapaxes(-1, -2), out=dW)
+    db = np.add.reduce(dout, axis=-1, out=db)  # np.sum's Python wrapper costs ~1 us per call
+    return (np.matmul(W.swapaxes(-1, -2), dout, out=dx) if need_dx else None), dW, db
 
 
-# Activations: forward f(x) and backward(dout, x, y) with y = f(x) (whichever is cheaper).
-def relu(x):
-    return np.maximum(x, 0)
+# Activations: forward f(x, out=None) and backward(dout, x, y, out=None) with y = f(x)
+# (whichever is cheaper); ``out`` receives the result (the per-sample and stacked paths
+# write into preallocated buffers, the general path allocates - the same arithmetic).
+def relu(x, out=None):
+    return np.maximum(x, 0, out=out)
 
 
-def relu_backward(dout, x, y):
+def relu_backward(dout, x, y, out=None):
     """Derivative 0 at exactly 0, as PyTorch (``y > 0`` exactly where ``x > 0``)."""
-    return dout * (y > 0)
+    return np.multiply(dout, y > 0, out=out)
 
 
-def leaky_relu(x, negative_slope=0.01):
-    return np.where(x > 0, x, negative_slope * x)
+def leaky_relu(x, negative_slope=0.01, out=None):
+    return _into(out, np.where(x > 0, x, negative_slope * x))
 
 
-def leaky_relu_backward(dout, x, y, negative_slope=0.01):
+def leaky_relu_backward(dout, x, y, negative_slope=0.01, out=None):
     """Derivative ``negative_slope`` at exactly 0, as PyTorch."""
-    return np.where(x > 0, dout, negative_slope * dout)
+    return _into(out, np.where(x > 0, dout, negative_slope * dout))
 
 
-def sigmoid(x):
+def _into(out, value):
+    """``value``, copied into ``out`` when given (``out`` must not alias the inputs)."""
+    if out is None:
+        return value
+    out[...] = value
+    return out
+
+
+def sigmoid(x, out=None):
     # tanh form: stable for large |x| without branches.
-    y = np.tanh(0.5 * x)
+    y = np.multiply(x, 0.5, out=out)
+    np.tanh(y, out=y)
     y += 1.0
     y *= 0.5
     return y
 
 
-def sigmoid_backward(dout, x, y):
-    return dout * y * (1.0 - y)
+def sigmoid_backward(dout, x, y, out=None):
+    r = np.multiply(dout, y, out=out)
+    r *= 1.0 - y
+    return r
 
 
-def tanh(x):
-    return np.tanh(x)
+def tanh(x, out=None):
+    return np.tanh(x, out=out)
 
 
-def tanh_backward(dout, x, y):
-    return dout * (1.0 - y * y)
+def tanh_backward(dout, x, y, out=None):
+    return np.multiply(dout, 1.0 - y * y, out=out)
 
 
-def identity(x):
-    return x
+def identity(x, out=None):
+    return x if out is None else _into(out, x)
 
 
-def identity_backward(dout, x, y):
-    return dout
+def identity_backward(dout, x, y, out=None):
+    return dout if out is None else _into(out, dout)
 
 
 ACTIVATIONS = {
@@ -106,30 +119,33 @@ def softmax(z):
     return e
 
 
-def softmax_cross_entropy(logits, y):
+def softmax_cross_entropy(logits, y, out=None):
     """Mean softmax cross-entropy and its gradient, stable via log-sum-exp.
 
     Parameters
     ----------
-    logits : ndarray of shape (C, n)
-    y : int ndarray of shape (n,), labels in 0..C-1
+    logits : ndarray of shape (C, n), or (K, C, n) for K stacked models
+    y : int ndarray of shape (n,) (or (K, n)), labels in 0..C-1
+    out : optional array like ``logits`` to receive the gradient
 
     Returns
     -------
-    loss : float, ``mean_i [log sum_c exp(z_ci - m_i) - (z_{y_i, i} - m_i)]`` with
-        ``m_i = max_c z_ci`` (as ``F.cross_entropy``)
-    dlogits : ndarray of shape (C, n), ``(softmax(logits) - onehot(y)) / n``
+    loss : float (an array (K,) when stacked), ``mean_i [log sum_c exp(z_ci - m_i) -
+        (z_{y_i, i} - m_i)]`` with ``m_i = max_c z_ci`` (as ``F.cross_entropy``)
+    dlogits : ndarray like ``logits``, ``(softmax(logits) - onehot(y)) / n``
     """
-    n = logits.shape[1]
+    n = logits.shape[-1]
     cols = _columns(n)
-    e = logits - np.maximum.reduce(logits, axis=0)
-    label_logit = e[y, cols]
+    at_label = (y, cols) if logits.ndim == 2 else (_columns(logits.shape[0])[:, None], y, cols)
+    e = np.subtract(logits, np.maximum.reduce(logits, axis=-2, keepdims=True), out=out)
+    label_logit = e[at_label]
     np.exp(e, out=e)
-    s = np.add.reduce(e, axis=0)
-    loss = float((np.log(s) - label_logit).sum()) / n
-    e /= s * n
-    e[y, cols] -= 1.0 / n
-    return loss, e
+    s = np.add.reduce(e, axis=-2)
+    loss = np.add.reduce(np.log(s) - label_logit, axis=-1) / n
+    s *= n
+    e /= s[..., None, :]
+    e[at_label] -= 1.0 / n
+    return (float(loss) if logits.ndim == 2 else loss), e
 
 
 _COLUMNS: dict[int, np.ndarray] = {}
@@ -145,15 +161,21 @@ def _columns(n: int) -> np.ndarray:
     return cols
 
 
-def mse_loss(out, target):
+def mse_loss(out, target, grad=None):
     """Mean squared error over all elements (as ``F.mse_loss``) and its gradient.
 
-    ``out`` and ``target`` have the same shape; returns ``(loss, dout)`` with
-    ``dout = 2 (out - target) / size``.
+    ``out`` (k, n) - or (K, k, n) for K stacked models - and ``target`` broadcast together;
+    returns ``(loss, dout)`` with ``dout = 2 (out - target) / size`` (written into ``grad``
+    when given) and ``loss`` a float (an array (K,) when stacked).
     """
-    diff = out - target
-    loss = float(np.vdot(diff, diff)) / diff.size
-    diff *= 2.0 / diff.size
+    diff = np.subtract(out, target, out=grad)
+    size = diff.shape[-2] * diff.shape[-1]
+    if diff.ndim == 2:
+        loss = float(np.vdot(diff, diff)) / size
+    else:  # one BLAS dot per model, the kernel vdot uses
+        flat = diff.reshape(diff.shape[0], 1, size)
+        loss = np.matmul(flat, flat.swapaxes(-1, -2))[:, 0, 0] / size
+    diff *= 2.0 / size
     return loss, diff
 
 

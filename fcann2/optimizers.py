@@ -17,15 +17,26 @@ implementations follow the same trajectory to rounding:
 
 State starts empty (zeros, or ``None`` for SGD's momentum buffer) and lives in arrays of
 ``theta``'s size, allocated once.
+
+Stacked models: ``theta`` and ``g`` may be (K, P) - one row per model - with every
+hyperparameter and ``lr`` a (K, 1) array (``nesterov`` and whether RMSprop has momentum are
+shared). Each row then follows exactly the arithmetic of the unstacked rule: element-wise
+NumPy operations (not BLAS axpy, whose fused multiply-add rounds differently), and powers
+in Python floats (``np.power`` and ``**`` on floats may differ in the last bit).
 """
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
-
 from data_utils.training.recipe import Recipe
 
 __all__ = ["SGD", "RMSprop", "Adam", "UPDATE_RULES"]
+
+
+def _per_model(f, *values):
+    """``f`` of scalars, or of per-model (K, 1) arrays row by row in Python floats."""
+    if np.ndim(values[0]) == 0:
+        return f(*values)
+    return np.array([f(*v) for v in zip(*(np.ravel(x).tolist() for x in values))]).reshape(-1, 1)
 
 
 class SGD:
@@ -34,25 +45,22 @@ class SGD:
     def __init__(self, recipe: Recipe, theta: np.ndarray):
         self.momentum, self.nesterov = recipe.momentum, recipe.nesterov
         self.buf = None
-        self._work = np.empty_like(theta) if self.nesterov else None
-        # BLAS axpy (y += a x in place): one pass over the buffer instead of NumPy's two
-        self._axpy = get_blas_funcs("axpy", (theta,))
+        self._work = np.empty_like(theta)
 
-    def update(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
-        mu = self.momentum
-        if mu == 0:
-            self._axpy(g, theta, a=-lr)
+    def update(self, theta: np.ndarray, g: np.ndarray, lr) -> None:
+        mu, work = self.momentum, self._work
+        if not np.any(mu):
+            theta -= np.multiply(g, lr, out=work)
             return
         if self.buf is None:
             self.buf = g.copy()
         else:
             self.buf *= mu
             self.buf += g
-        d = self.buf
+        d = np.multiply(self.buf, mu, out=work) if self.nesterov else self.buf
         if self.nesterov:
-            d = np.multiply(self.buf, mu, out=self._work)
-            d += g
-        self._axpy(d, theta, a=-lr)
+            d += g                                  # d = g + mu * buf
+        theta -= np.multiply(d, lr, out=work)
 
 
 class RMSprop:
@@ -61,10 +69,10 @@ class RMSprop:
     def __init__(self, recipe: Recipe, theta: np.ndarray):
         self.alpha, self.eps, self.momentum = recipe.alpha, recipe.eps, recipe.momentum
         self.square_avg = np.zeros_like(theta)
-        self.buf = np.zeros_like(theta) if self.momentum > 0 else None
+        self.buf = np.zeros_like(theta) if np.any(self.momentum) else None
         self._work, self._avg = np.empty_like(theta), np.empty_like(theta)
 
-    def update(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
+    def update(self, theta: np.ndarray, g: np.ndarray, lr) -> None:
         v, work, avg = self.square_avg, self._work, self._avg
         v *= self.alpha
         np.multiply(g, 1 - self.alpha, out=work)
@@ -92,7 +100,7 @@ class Adam:
         self.exp_avg, self.exp_avg_sq = np.zeros_like(theta), np.zeros_like(theta)
         self._work, self._denom = np.empty_like(theta), np.empty_like(theta)
 
-    def update(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
+    def update(self, theta: np.ndarray, g: np.ndarray, lr) -> None:
         m, v, work, denom = self.exp_avg, self.exp_avg_sq, self._work, self._denom
         self.t += 1
         np.subtract(g, m, out=work)
@@ -102,8 +110,9 @@ class Adam:
         np.multiply(g, 1 - self.beta2, out=work)
         work *= g
         v += work                                   # v = beta2 * v + (1 - beta2) * g * g
-        bias_correction1 = 1 - self.beta1 ** self.t
-        bias_correction2_sqrt = (1 - self.beta2 ** self.t) ** 0.5
+        t = self.t
+        bias_correction1 = _per_model(lambda b: 1 - b ** t, self.beta1)
+        bias_correction2_sqrt = _per_model(lambda b: (1 - b ** t) ** 0.5, self.beta2)
         np.sqrt(v, out=denom)
         denom /= bias_correction2_sqrt
         denom += self.eps                           # sqrt(v_hat) + eps

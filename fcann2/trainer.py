@@ -7,16 +7,20 @@ model's flat parameter buffer (weights and biases of every layer at once).
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
+from threadpoolctl import threadpool_limits
 
 from data_utils.training.loop import (EpochRate, TrainingLoop, TrainingPlan, TrainResult, plan_training,
                                      run_training)
+from data_utils.training.threads import choose_threads
 
 from .model import MLP
 from .optimizers import UPDATE_RULES
+from .stacked import StackedMLP
 
-__all__ = ["train", "iter_train", "NumpyStepper"]
+__all__ = ["train", "iter_train", "NumpyStepper", "LeanStepper", "make_stepper"]
 
 
 class NumpyStepper:
@@ -34,19 +38,23 @@ class NumpyStepper:
         self.rule = UPDATE_RULES[recipe.optimizer](recipe, self.theta)
         self.weight_decay = recipe.weight_decay
         self.rate = EpochRate(recipe, plan.schedule.n_epochs)
-        self._axpy = get_blas_funcs("axpy", (self.theta,))
+        self._decay = np.empty_like(self.weights)
 
     def loss_and_grad(self, index) -> float:
-        t = self.targets[index] if self.labels else self.targets[:, index]
-        loss = self.model._loss(self.X[index].T, t)
-        self.model._backward()
+        loss = self._data_loss_and_grad(index)
         if self.weight_decay:
             loss += 0.5 * self.weight_decay * float(np.dot(self.weights, self.weights))
         return loss
 
+    def _data_loss_and_grad(self, index) -> float:
+        t = self.targets[index] if self.labels else self.targets[:, index]
+        loss = self.model._loss(self.X[index].T, t)
+        self.model._backward()
+        return loss
+
     def step(self) -> None:
         if self.weight_decay:
-            self._axpy(self.weights, self.weight_grads, a=self.weight_decay)  # g_W += lambda * W
+            self.weight_grads += np.multiply(self.weights, self.weight_decay, out=self._decay)  # g_W += lambda W
         self.rule.update(self.theta, self.grad, self.rate.lr)
 
     def end_epoch(self) -> None:
@@ -64,15 +72,38 @@ class NumpyStepper:
         self.theta[...] = state
 
 
+class LeanStepper(NumpyStepper):
+    """Per-sample SGD (batch 1): ``StackedMLP`` with K = 1 over the model's own buffers.
+
+    The same arithmetic as the general path (bit-identical parameters), fused: every
+    activation, gradient and softmax lands in a buffer allocated once, and the sample is
+    the one column of a (1, D, 1) view - no per-step arrays beyond the row gather.
+    """
+
+    def __init__(self, model: MLP, plan: TrainingPlan):
+        super().__init__(model, plan)
+        self.net = StackedMLP(model.theta[None], model.grad[None], model.sizes, model.activation,
+                              model.loss_name, model.negative_slope)
+
+    def _data_loss_and_grad(self, index) -> float:
+        t = self.targets[index][None] if self.labels else self.targets[:, index][None]
+        return self.net.loss_and_grad(self.X[index][:, :, None], t)[0]
+
+
+def make_stepper(model: MLP, plan: TrainingPlan) -> NumpyStepper:
+    """The lean stepper for per-sample schedules, the general one otherwise."""
+    return (LeanStepper if plan.schedule.batch_size == 1 else NumpyStepper)(model, plan)
+
+
 def iter_train(model: MLP, X, y, *, record_steps: bool = False, **options) -> TrainingLoop:
     """A ``TrainingLoop`` over ``model``: iterate it to train, one ``(step, loss, batch_len)``
     per step (two of them ``zip`` into a lockstep run); ``.result`` holds the histories.
     ``options`` as ``train``."""
     plan = plan_training(model, X, y, **options)
-    return TrainingLoop(NumpyStepper(model, plan), plan, record_steps=record_steps)
+    return TrainingLoop(make_stepper(model, plan), plan, record_steps=record_steps)
 
 
-def train(model: MLP, X, y, **options) -> TrainResult:
+def train(model: MLP, X, y, *, n_threads="auto", **options) -> TrainResult:
     """Train ``model`` in place.
 
     Parameters
@@ -90,11 +121,15 @@ def train(model: MLP, X, y, **options) -> TrainResult:
     eval_sets : more ``{name: (X, y)}`` scored every epoch.
     callback : called as ``callback(step, loss, model)`` after each finite step.
     record_steps : also keep the loss of every step.
+    n_threads : BLAS threads for this call: ``"auto"`` (1 for problems too small to gain
+        from threads, see ``data_utils.training.threads``), an int, or ``None`` (as is).
 
     Returns
     -------
     TrainResult : status ("ok" / "diverged"), steps, loss and score histories, best epoch.
     """
     # A diverging run overflows on its way to inf/NaN; that is a recorded result, not a warning.
-    with np.errstate(over="ignore", invalid="ignore"):
-        return run_training(NumpyStepper, model, X, y, **options)
+    n = choose_threads(n_threads, model.sizes, len(X), options.get("batch_size"), options.get("schedule"))
+    with np.errstate(over="ignore", invalid="ignore"), \
+            (threadpool_limits(limits=n) if n is not None else contextlib.nullcontext()):
+        return run_training(make_stepper, model, X, y, **options)

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, plan_training, run_training
+from data_utils.training.threads import choose_threads
 
 from .model import PTDeep, to_tensor
 from .optim import make_optimizer, make_scheduler
@@ -87,9 +88,12 @@ def iter_train(model: PTDeep, X, y, *, record_steps: bool = False, **options) ->
     return TrainingLoop(TorchStepper(model, plan), plan, record_steps=record_steps)
 
 
-def train(model: PTDeep, X, y, *, n_threads: int | None = None, **options) -> TrainResult:
+def train(model: PTDeep, X, y, *, n_threads="auto", **options) -> TrainResult:
     """Train ``model`` in place; options as ``fcann2.train``, plus ``n_threads`` (torch
-    intra-op threads for this call). Returns a ``TrainResult``."""
-    with num_threads(n_threads):
+    intra-op threads for this call: ``"auto"`` - 1 for problems too small to gain from
+    threads, see ``data_utils.training.threads`` -, an int, or ``None`` to leave torch's
+    setting). Returns a ``TrainResult``."""
+    n = choose_threads(n_threads, model.sizes, len(X), options.get("batch_size"), options.get("schedule"))
+    with num_threads(n):
         model.train()
         return run_training(TorchStepper, model, X, y, **options)

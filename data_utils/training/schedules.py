@@ -12,7 +12,7 @@ from typing import Iterator
 
 import numpy as np
 
-__all__ = ["Schedule", "make_schedule", "SAMPLING_MODES"]
+__all__ = ["Schedule", "make_schedule", "iter_stacked", "SAMPLING_MODES"]
 
 SAMPLING_MODES = ("epoch", "replacement")
 
@@ -77,24 +77,42 @@ class Schedule:
             for _ in range(self.n_steps):
                 yield full
             return
-        rng = np.random.default_rng(self.seed)
-        step = 0
         if self.sampling == "replacement":
-            while step < self.n_steps:
+            rng = np.random.default_rng(self.seed)
+            for _ in range(self.n_steps):
                 yield rng.integers(0, n, size=b)
-                step += 1
             return
-        while step < self.n_steps:
-            perm = rng.permutation(n)
-            for start in range(0, n, b):
-                if step == self.n_steps:
-                    return
-                yield perm[start:start + b]
-                step += 1
+        for batch in iter_stacked([self]):
+            yield batch[0]
 
     def as_list(self) -> list[np.ndarray]:
         """All batches as int64 arrays (full-batch slices expanded)."""
         return [np.arange(self.n_samples)[idx] if isinstance(idx, slice) else idx for idx in self]
+
+
+def iter_stacked(schedules) -> Iterator[np.ndarray | slice]:
+    """The batches of K schedules that differ at most in ``seed``, step by step: (K, b)
+    index arrays whose row k is schedule k's batch (the full-batch slice when
+    ``batch_size`` is None). Each epoch's K permutations are drawn at once and cut into
+    column blocks, so the per-step cost does not grow with K."""
+    first = schedules[0]
+    shape = (first.n_samples, first.batch_size, first.n_steps, first.sampling)
+    if any((s.n_samples, s.batch_size, s.n_steps, s.sampling) != shape for s in schedules):
+        raise ValueError("stacked schedules must differ in seed only")
+    if first.batch_size is None or first.sampling == "replacement":
+        for batches in zip(*schedules):
+            yield batches[0] if first.batch_size is None else np.stack(batches)
+        return
+    n, b = first.n_samples, first.effective_batch_size
+    rngs = [np.random.default_rng(s.seed) for s in schedules]
+    step = 0
+    while step < first.n_steps:
+        perms = np.stack([rng.permutation(n) for rng in rngs])
+        for start in range(0, n, b):
+            if step == first.n_steps:
+                return
+            yield perms[:, start:start + b]
+            step += 1
 
 
 def make_schedule(n_samples: int, *, batch_size: int | None = None, epochs: int | None = None,

@@ -5,6 +5,7 @@ with max |dTheta| ~1e-15..1e-13, so 1e-9 leaves four orders of margin while a gr
 by one part in 1e6 already exceeds it (test below). float32 reaches ~1e-4 on 3,000
 per-sample steps (rounding grows with the trajectory), hence 1e-3.
 """
+import numpy as np
 import pytest
 
 from experiments.config import parse_config
@@ -68,7 +69,7 @@ def test_missing_one_over_n_is_caught(monkeypatch):
 
 def test_relu_mask_shifted_is_caught(monkeypatch):
     fwd, _ = F.ACTIVATIONS["relu"]
-    monkeypatch.setitem(F.ACTIVATIONS, "relu", (fwd, lambda dout, x, y: dout * (x > -0.05)))
+    monkeypatch.setitem(F.ACTIVATIONS, "relu", (fwd, lambda dout, x, y, out=None: np.multiply(dout, x > -0.05, out=out)))
     result = lockstep(_cfg(batch_size=1, n_iter=200))
     assert not result.passed
 
@@ -76,8 +77,8 @@ def test_relu_mask_shifted_is_caught(monkeypatch):
 def test_gradient_off_by_one_part_in_a_million_is_caught(monkeypatch):
     original = F.linear_backward
 
-    def slightly_wrong(*args):
-        dx, dW, db = original(*args)
+    def slightly_wrong(*args, **kwargs):
+        dx, dW, db = original(*args, **kwargs)
         db *= 1 + 1e-6  # db is the model's gradient buffer: scale it in place
         return dx, dW, db
     monkeypatch.setattr(F, "linear_backward", slightly_wrong)

@@ -105,7 +105,7 @@ class _MomentumBufferAppliedBeforeTheGradient(rules.SGD):
     def update(self, theta, g, lr):
         if self.buf is None:
             self.buf = np.zeros_like(g)
-        self._axpy(self.buf, theta, a=-lr)
+        theta -= lr * self.buf
         self.buf *= self.momentum
         self.buf += g
 
@@ -118,7 +118,7 @@ class _DampenedMomentum(rules.SGD):
             self.buf = np.zeros_like(g)
         self.buf *= self.momentum
         self.buf += (1 - self.momentum) * g
-        self._axpy(self.buf, theta, a=-lr)
+        theta -= lr * self.buf
 
 
 class _ScheduleSteppedPerBatch(np_trainer.NumpyStepper):

@@ -1,0 +1,101 @@
+"""The training loop for K models of one architecture trained at once.
+
+Each model follows exactly what ``TrainingLoop`` does for it alone: its own schedule (a
+row of every stacked batch), its own recipe (learning rate, schedule, early stopping), its
+own divergence step and best epoch. A model that stops - diverged or stopped early - is
+frozen: its parameters are taken at that moment (or its best epoch's), later rows of the
+stack are ignored for it, and the others go on undisturbed.
+
+A ``StackedStepper`` answers like a ``Stepper`` with a leading model axis:
+``loss_and_grad(index)`` -> losses (K,) for ``index`` (K, b) or a full-batch slice,
+``step()``, ``end_epoch()``, ``evaluate(X, y)`` -> losses (K,) and outputs (K, n, k),
+``snapshot(k)`` and ``to_params(snapshot)``.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .loop import TrainingPlan, TrainResult, _score
+from .schedules import iter_stacked
+
+__all__ = ["run_stacked"]
+
+
+def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], list]:
+    """Train every model of ``stepper`` (one ``TrainingPlan`` each, same data and schedule
+    shape, seeds and recipes free); returns their results and final parameters. Times in
+    the results are the stack's wall time divided evenly (amortised per model)."""
+    K, first = len(plans), plans[0]
+    n_steps, per_epoch = first.schedule.n_steps, first.schedule.steps_per_epoch
+    results = [TrainResult(history={"lr": [], **{f"{s}_{kind}": [] for s in first.eval_sets
+                                                 for kind in ("loss", "score")}}) for _ in range(K)]
+    best = [(math.inf, None, None)] * K
+    final: list = [None] * K
+    active = np.ones(K, dtype=bool)
+    acc, weight, epoch = np.zeros(K), 0.0, 0
+    start = time.perf_counter()
+
+    def freeze(k: int) -> None:
+        active[k] = False
+        final[k] = best[k][2] if best[k][2] is not None else stepper.snapshot(k)
+
+    for step, index in enumerate(iter_stacked([p.schedule for p in plans])):
+        losses = np.asarray(stepper.loss_and_grad(index), dtype=np.float64)
+        batch_len = first.schedule.n_samples if isinstance(index, slice) else index.shape[-1]
+        finite = np.isfinite(losses)
+        if not finite[active].all():
+            for k in np.flatnonzero(active & ~finite):
+                res = results[k]
+                res.status, res.diverged_at = "diverged", step
+                res.loss_per_epoch.append((float(acc[k]) + float(losses[k]) * batch_len) / (weight + batch_len))
+                freeze(k)
+        if not active.any():
+            break
+        stepper.step()
+        for k in np.flatnonzero(active):
+            results[k].n_steps = step + 1
+        acc += losses * batch_len
+        weight += batch_len
+        at_epoch_end = (step + 1) % per_epoch == 0
+        if at_epoch_end or step + 1 == n_steps:
+            stop = _end_of_epoch(stepper, plans, results, best, active, epoch, acc / weight)
+            acc[:], weight = 0.0, 0.0
+            for k in np.flatnonzero(stop):
+                results[k].stopped_early = step + 1 < n_steps
+                freeze(k)
+            if at_epoch_end:
+                stepper.end_epoch()
+                epoch += 1
+    for k in np.flatnonzero(active):
+        freeze(k)
+    share = (time.perf_counter() - start) / K
+    for res in results:
+        res.wall_time = share
+    return results, [stepper.to_params(state) for state in final]
+
+
+def _end_of_epoch(stepper, plans, results, best, active, epoch: int, epoch_loss) -> np.ndarray:
+    """Record every active model's epoch; returns the mask of models early stopping stops."""
+    first = plans[0]
+    evaluated = {name: stepper.evaluate(X, y) for name, (X, y) in first.eval_sets.items()}
+    stop = np.zeros(len(plans), dtype=bool)
+    for k in np.flatnonzero(active):
+        plan, res = plans[k], results[k]
+        res.loss_per_epoch.append(float(epoch_loss[k]))
+        res.history["lr"].append(plan.recipe.lr_at(epoch, plan.schedule.n_epochs))
+        for name, (losses, outputs) in evaluated.items():
+            res.history[f"{name}_loss"].append(float(losses[k]))
+            res.history[f"{name}_score"].append(_score(outputs[k], first.eval_sets[name][1], first.classification))
+        if "validation" not in first.eval_sets:
+            continue
+        val_loss = res.history["validation_loss"][-1]
+        best_loss, best_epoch, _ = best[k]
+        if val_loss < best_loss:
+            best[k] = (val_loss, epoch, stepper.snapshot(k) if plan.recipe.early_stopping else None)
+            res.best_epoch = epoch
+        elif plan.recipe.early_stopping and best_epoch is not None and epoch - best_epoch >= plan.recipe.patience:
+            stop[k] = True
+    return stop
