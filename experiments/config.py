@@ -14,18 +14,23 @@ for any key of the base run, e.g. ``model.hidden = [5, 20]``, ``train.lr = [0.01
 from __future__ import annotations
 
 import copy
+import dataclasses
+import functools
 import itertools
+import operator
 import tomllib
+import types
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model, field_validator,
                       model_validator)
 
 from data_utils.datasets.specs import DECLARATIONS, declaration, split_problem
 from data_utils.training.initializers import INIT_SCHEMES
-from data_utils.training.recipe import LR_SCHEDULES, OPTIMIZERS, RECIPE_KEYS, Recipe, RecipeError
+from data_utils.training.recipe import RECIPE_KEYS, Recipe, RecipeError
 
 from .errors import UserInputError
 
@@ -81,26 +86,26 @@ class ModelSpec(_Strict):
         return value
 
 
-class TrainSpec(_Strict):
-    """The training recipe (see ``data_utils.training.recipe.Recipe``, which validates the
-    recipe keys and their combinations) plus the sample schedule and dtype."""
+def _toml_type(tp):
+    """A Recipe field's type as TOML gives it: tuples arrive as lists."""
+    if typing.get_origin(tp) in (types.UnionType, typing.Union):
+        return functools.reduce(operator.or_, (_toml_type(a) for a in typing.get_args(tp)))
+    if typing.get_origin(tp) is tuple:
+        return list[typing.get_args(tp)[0]]
+    return tp
 
-    # the recipe: types here, ranges and combinations checked by Recipe
-    optimizer: Literal[tuple(OPTIMIZERS)] = "sgd"
-    lr: float = 0.1
-    weight_decay: float = 0.0
-    momentum: float | None = None
-    nesterov: bool | None = None
-    alpha: float | None = None
-    eps: float | None = None
-    betas: list[float] | None = None
-    lr_schedule: Literal[tuple(LR_SCHEDULES)] = "constant"
-    gamma: float | None = None
-    step_size: int | None = None
-    early_stopping: bool = False
-    validation_fraction: float | None = None
-    patience: int = 10
-    # the schedule of samples
+
+def _recipe_fields() -> dict:
+    """One typed key per ``Recipe`` field, with the recipe's default: the schema checks
+    types, ``Recipe`` the values and their combinations - so a new recipe key needs no
+    change here."""
+    hints = typing.get_type_hints(Recipe)
+    return {f.name: (_toml_type(hints[f.name]), f.default) for f in dataclasses.fields(Recipe)}
+
+
+class _TrainSchedule(_Strict):
+    """The sample schedule and dtype of ``[train]``; ``TrainSpec`` adds the recipe keys."""
+
     batch_size: int | Literal["full"] = 32
     epochs: int | None = Field(None, ge=1)
     n_iter: int | None = Field(None, ge=1)
@@ -133,6 +138,11 @@ class TrainSpec(_Strict):
     def batch(self) -> int | None:
         """``batch_size`` for the trainers (``None`` is full batch)."""
         return None if self.batch_size == "full" else self.batch_size
+
+
+TrainSpec = create_model("TrainSpec", __base__=_TrainSchedule, __module__=__name__, **_recipe_fields())
+TrainSpec.__doc__ = """``[train]``: the training recipe (every ``data_utils.training.recipe.Recipe``
+field, validated by ``Recipe``) plus the sample schedule and dtype."""
 
 
 class OutputSpec(_Strict):

@@ -59,7 +59,7 @@ CATALOGUE = [
     case("plot-resolution-string", '[output]\nplot_resolution = "high"', "{cfg}: output.plot_resolution: must be an integer, got 'high'"),
     case("not-toml", "this is not toml", "{cfg}: not valid TOML"),
     # the training recipe
-    case("optimizer-unknown", '[train]\noptimizer = "adagrad"', "{cfg}: train.optimizer: must be one of 'sgd', 'rmsprop' or 'adam', got 'adagrad'"),
+    case("optimizer-unknown", '[train]\noptimizer = "adagrad"', "{cfg}: train.optimizer: must be one of 'sgd', 'rmsprop', 'adam', got 'adagrad'"),
     case("nesterov-without-momentum", "[train]\nnesterov = true", "{cfg}: train.nesterov: needs momentum > 0, got momentum = 0"),
     case("momentum-on-adam", '[train]\noptimizer = "adam"\nmomentum = 0.9',
          "{cfg}: train.momentum: does not apply to optimizer 'adam' (only to 'sgd', 'rmsprop')"),
