@@ -91,8 +91,12 @@ class LeanStepper(NumpyStepper):
 
 
 def make_stepper(model: MLP, plan: TrainingPlan) -> NumpyStepper:
-    """The lean stepper for per-sample schedules, the general one otherwise."""
-    return (LeanStepper if plan.schedule.batch_size == 1 else NumpyStepper)(model, plan)
+    """The stepper ``train`` and ``iter_train`` use: the general one for every schedule.
+
+    ``LeanStepper`` is bit-identical for batch 1 but, measured side by side (2026-11-23,
+    [2, H, 2], busy 2-core machine), not faster yet (H = 5: 76 vs 52 us/step; H = 50: 61 vs
+    61; H = 500: 55 vs 47), so it is not chosen automatically until it is."""
+    return NumpyStepper(model, plan)
 
 
 def iter_train(model: MLP, X, y, *, record_steps: bool = False, **options) -> TrainingLoop:
