@@ -51,4 +51,8 @@ def verdict_line(verdicts: pd.DataFrame) -> str:
     tail = f": {', '.join(details)}" if details else ""
     if agree == n:
         return f"numpy and torch agree on all {n} pairs of cells (grid point x seed){tail}."
-    return f"numpy and torch agree on {agree} of {n} pairs of cells (grid point x seed), the others differ{tail}."
+    others = verdicts.loc[verdicts["parity"] != "agree", "parity"].value_counts()
+    meaning = {"chaotic": "chaotic (rounding amplified by the dynamics; check with parity --point)",
+               "disagree": "disagree", "error": "with an error", "incomplete": "incomplete"}
+    rest = "; ".join(f"{k} {meaning.get(w, w)}" for w, k in others.items())
+    return f"numpy and torch agree on {agree} of {n} pairs of cells (grid point x seed); {rest}{tail}."
