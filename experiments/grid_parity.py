@@ -6,7 +6,7 @@ and see the same schedule, so they should end with the same final parameters (st
 
 - ``agree``: same status, final parameters within the parity tolerance (max |dTheta|
   scaled by max(1, max |Theta|); 1e-9 in float64, 1e-3 in float32) and the same test
-  predictions;
+  predictions - or both diverged at the same step;
 - ``chaotic``: they differ, but their per-epoch training loss agreed to rounding level
   (relative difference <= tolerance / 1000) in the first epoch - the signature of rounding
   amplified by the dynamics. This is a screen from recorded results; ``parity CONFIG
@@ -59,14 +59,16 @@ def _verdict(results, a: dict | None, b: dict | None) -> dict:
     if "error" in (a["status"], b["status"]):
         return {"parity": "error", "final_dtheta": np.nan, "prediction_agreement": np.nan}
     tol = DEFAULT_TOLERANCE[a["spec"]["train"]["dtype"]]
+    same_run = a["status"] == b["status"] and a.get("diverged_at") == b.get("diverged_at") \
+        and a.get("best_epoch") == b.get("best_epoch")
+    if same_run and a["status"] == "diverged":  # at the same step; blown-up parameters say nothing more
+        return {"parity": "agree", "final_dtheta": np.nan, "prediction_agreement": np.nan}
     pa, pb = _final_params(results, a), _final_params(results, b)
     dtheta = _scaled_dtheta(pa, pb) if pa is not None and pb is not None else np.nan
     agreement = _agreement(results, a, b)
-    same_run = a["status"] == b["status"] and a.get("diverged_at") == b.get("diverged_at") \
-        and a.get("best_epoch") == b.get("best_epoch")
     classification = a.get("loss") == "cross_entropy"
     predictions_agree = np.isnan(agreement) or (agreement == 1.0 if classification else agreement <= tol)
-    if same_run and (dtheta <= tol or a["status"] == "diverged") and predictions_agree:
+    if same_run and dtheta <= tol and predictions_agree:
         parity = "agree"
     else:
         parity = "chaotic" if _first_epoch_drift(results, a, b) <= tol / 1000 else "disagree"

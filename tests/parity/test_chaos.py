@@ -76,3 +76,45 @@ def test_grid_point_verdicts_from_recorded_cells(tmp_path):
     assert verdicts[("20x20", 0.3)] == "chaotic", verdicts
     assert verdicts[("20", 0.03)] == "agree" and verdicts[("20x20", 0.03)] == "agree"
     assert "chaotic" in (tmp_path / "run" / "tables" / "summary.md").read_text()
+
+
+class _FakeResults:
+    """What ``grid_parity`` reads of a run: records, and per cell params/outputs/curves."""
+
+    def __init__(self, records, params, outputs, curves):
+        self.records, self._p, self._o, self._c = records, params, outputs, curves
+        self.group_axes = ["lr"]
+
+    def params(self, rec):
+        return self._p[rec["id"]]
+
+    def outputs(self, rec):
+        return self._o[rec["id"]]
+
+    def curves(self, rec):
+        return self._c[rec["id"]]
+
+
+def _rec(cid, impl, pair, status="ok", diverged_at=None):
+    return {"id": cid, "impl": impl, "pair": pair, "status": status, "diverged_at": diverged_at, "best_epoch": None,
+            "loss": "cross_entropy", "keys": {"lr": pair}, "spec": {"train": {"dtype": "float64"}}}
+
+
+def test_pair_verdicts_agree_chaotic_disagree_and_diverged_together():
+    from experiments.grid_parity import pair_verdicts, point_verdicts
+    W = np.eye(2)
+    p = {"a": [(W, np.zeros(2))], "b": [(W + 1e-15, np.zeros(2))],          # agree
+         "c": [(W, np.zeros(2))], "d": [(W + 0.1, np.zeros(2))],            # differ, first epoch equal
+         "e": [(W, np.zeros(2))], "f": [(W + 0.1, np.zeros(2))],            # differ from the first epoch
+         "g": None, "h": None}                                               # both diverged at step 3
+    out = {k: {"test_output": np.array([[1.0, 0.0], [0.0, 1.0]])} for k in p}
+    curves = {k: {"loss": [1.0, 0.5]} for k in p}
+    curves["f"] = {"loss": [1.1, 0.5]}
+    records = [_rec("a", "numpy", "p1"), _rec("b", "torch", "p1"), _rec("c", "numpy", "p2"), _rec("d", "torch", "p2"),
+               _rec("e", "numpy", "p3"), _rec("f", "torch", "p3"),
+               _rec("g", "numpy", "p4", "diverged", 3), _rec("h", "torch", "p4", "diverged", 3)]
+    results = _FakeResults(records, p, out, curves)
+    verdicts = pair_verdicts(results).set_index("pair")["parity"].to_dict()
+    assert verdicts == {"p1": "agree", "p2": "chaotic", "p3": "disagree", "p4": "agree"}
+    points = point_verdicts(results).set_index("lr")["parity"].to_dict()
+    assert points == {"p1": "agree", "p2": "chaotic", "p3": "disagree", "p4": "agree"}
