@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 from data_utils import classification_metrics, regression_metrics
 from pt_deep import num_threads
 
-from .cell_outputs import FrameRecorder, cell_outputs, plot_data
+from .cell_outputs import FrameRecorder, cell_outputs, first_max_step, plot_data
 from .config import ExperimentConfig
 from .implementations import get_impl, model_outputs
 from .setup import RunSetup, prepare
@@ -42,7 +42,8 @@ def train_cell(cfg: ExperimentConfig, animate: bool = False) -> dict:
 
     Returns a JSON-ready record: ``status`` ("ok", "diverged" or "error"), ``error``,
     ``n_steps``, ``diverged_at``, ``final_loss``, ``best_epoch``, ``stopped_early``,
-    ``wall_time`` and ``time_per_step`` (seconds, training loop only), ``metrics``
+    ``wall_time`` and ``time_per_step`` (seconds, training loop only), ``first_max_train``
+    (the first epoch at maximum training score, with ``output.train_curve``), ``metrics``
     (train/test), ``curves`` (per epoch: ``loss`` - the training objective - and the
     ``TrainResult.history`` series: ``lr``, ``test_loss``/``test_score``, and
     ``train_``/``validation_`` ones when the recipe holds out a validation part),
@@ -87,6 +88,7 @@ def finish_record(record: dict, result, model, setup: RunSetup, cfg: ExperimentC
                   final_loss=result.final_loss, best_epoch=result.best_epoch,
                   stopped_early=result.stopped_early, wall_time=result.wall_time,
                   time_per_step=result.wall_time / max(result.n_steps, 1), metrics=evaluate(setup, output_fn),
+                  first_max_train=first_max_step(result.history.get("train_score")),
                   curves={"loss": list(result.loss_per_epoch), **result.history},
                   params=model.to_params(), outputs=cell_outputs(setup, output_fn, cfg.output.plot_resolution),
                   data=plot_data(setup), frames=frames.arrays() if frames is not None else None)

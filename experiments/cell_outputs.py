@@ -16,7 +16,7 @@ from data_utils.plots.surfaces import grid_points
 
 from .setup import RunSetup
 
-__all__ = ["cell_outputs", "plot_data", "FrameRecorder", "CURVE_POINTS", "FRAME_RESOLUTION"]
+__all__ = ["cell_outputs", "plot_data", "first_max_step", "FrameRecorder", "CURVE_POINTS", "FRAME_RESOLUTION"]
 
 CURVE_POINTS = 200      # points of a 1-D regression's fitted curve
 FRAME_RESOLUTION = 60   # grid of an animation frame's decision surface (per side)
@@ -26,6 +26,15 @@ _IMAGE_UNITS = 16       # first-layer units and test samples shown in an image a
 def _safe(output_fn: Callable, X) -> np.ndarray:
     with np.errstate(all="ignore"):
         return np.asarray(output_fn(X), dtype=np.float64)
+
+
+def first_max_step(train_scores) -> int | None:
+    """The first epoch (1-based; the iteration in full batch) at which the training score
+    reaches its maximum, or None without a finite training curve (``output.train_curve``)."""
+    scores = np.asarray(train_scores if train_scores is not None else [], dtype=np.float64)
+    if not np.isfinite(scores).any():
+        return None
+    return int(np.argmax(scores == np.nanmax(scores))) + 1
 
 
 def plot_rect(setup: RunSetup) -> np.ndarray:

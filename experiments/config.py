@@ -151,6 +151,7 @@ class OutputSpec(_Strict):
     animation: bool = False
     animation_cell: dict[str, Any] = Field(default_factory=dict)  # grid keys of the animated cell
     animation_frames: int = Field(40, ge=2, le=200)
+    train_curve: bool = False  # score the training set every epoch (per-iteration accuracy in full batch)
 
 
 class ExperimentConfig(_Strict):

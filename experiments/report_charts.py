@@ -155,11 +155,18 @@ def regression_plot(results: RunResults, grid: Grid) -> Plot | None:
     sample = next((r for r in results.records if results.outputs(r)), None)
     if sample is None:
         return None
-    data, one_d = results.data(sample), "curve_x" in results.outputs(sample)
+    any_1d = False
     fig, axes = new_figure(*grid.shape, panel_size=(3.0, 2.5), squeeze=False)
     for i, row in enumerate(grid.rows):
         for j, col in enumerate(grid.cols):
             ax = axes[i][j]
+            # each panel's own data: variants may mix a 1-D curve and a multi-feature set
+            first = next((r for r in (grid.get(row, col, impl) for impl in results.impls) if r), None)
+            if first is None:
+                ax.set_axis_off()
+                continue
+            data, one_d = results.data(first), "curve_x" in results.outputs(first)
+            any_1d |= one_d
             if one_d:
                 ax.scatter(data["X_train"][:, 0], data["y_train"], s=6, color="0.6", label="training data")
                 ax.scatter(data["X_test"][:, 0], data["y_test"], s=10, facecolors="none", edgecolors="0.2",
@@ -187,7 +194,7 @@ def regression_plot(results: RunResults, grid: Grid) -> Plot | None:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8, frameon=False)
     what = ("The fitted curve of every grid point over the training data (grey) and the test data (hollow); numpy "
-            "solid, torch dashed (on top of each other when they agree)." if one_d else
+            "solid, torch dashed (on top of each other when they agree)." if any_1d else
             "Predicted against true test targets at every grid point (numpy circles, torch crosses); the grey line "
             "is a perfect fit.")
     return Plot("regression_fit", fig, f"{what} Diverged cells have no fit. {grid.note()}".strip(), "regression")

@@ -60,6 +60,7 @@ def surface_plots(results: RunResults, grid: Grid) -> list[Plot]:
         plot_proba_grid(out["grid_proba"], out["grid_rect"], ax=ax, n_classes=len(names),
                         title=_title(grid, row, col, rec, other))
         if np.isfinite(out["train_output"]).all():
+            data = results.data(rec)  # each panel's own data: variants may differ in data
             plot_points(data["X_train"], data["y_train"], out["train_output"].argmax(axis=1), ax=ax)
             plot_points(data["X_test"], data["y_test"], out["test_output"].argmax(axis=1), ax=ax, test=True)
     surface_legend(fig, names)

@@ -33,9 +33,13 @@ class RunSetup:
 
     def train_options(self, cfg: ExperimentConfig) -> dict:
         """Keyword options of either implementation's ``train``/``iter_train``: the recipe,
-        the schedule, the validation part, and the test set scored every epoch."""
+        the schedule, the validation part, and the test set scored every epoch (and the
+        training rows with ``output.train_curve``, already scored when there is a validation part)."""
+        sets = {"test": (self.X_test, self.dataset.y_test)}
+        if cfg.output.train_curve and self.validation is None:
+            sets["train"] = (self.X_train, self.y_train)
         return {"recipe": cfg.train.recipe, "schedule": self.schedule, "validation_data": self.validation,
-                "eval_sets": {"test": (self.X_test, self.dataset.y_test)}}
+                "eval_sets": sets}
 
 
 def prepare(cfg: ExperimentConfig, n_steps: int | None = None) -> RunSetup:

@@ -44,6 +44,8 @@ def cells_frame(records: list[dict], axes: list[str], task: str) -> pd.DataFrame
             row.update(train_acc=_metric(rec, "train", "accuracy"), test_acc=_metric(rec, "test", "accuracy"),
                        test_macro_f1=_metric(rec, "test", "macro_f1"),
                        test_log_loss=_metric(rec, "test", "log_loss"))
+        if rec.get("first_max_train") is not None:  # output.train_curve: per-epoch training score
+            row["first_max_train"] = rec["first_max_train"]
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -1,6 +1,8 @@
 """Stateful layer wrappers around ``functional``: parameters, gradients, one cache slot.
 
-Arrays are feature-major (features, n) as in ``functional``. ``forward`` overwrites the
+The public ``Linear`` takes sample-major arrays (n, features) like every other public
+method; ``FeatureMajorLinear`` is the (features, n) form ``MLP`` runs on inside (the layout
+of ``functional``). Activations are element-wise and take either layout. ``forward`` overwrites the
 cache; ``backward`` uses it and raises if no forward came first. Gradients are
 *overwritten* by each ``backward`` (never accumulated).
 """
@@ -12,12 +14,12 @@ import numpy as np
 
 from . import functional as F
 
-__all__ = ["Linear", "Activation", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Identity",
+__all__ = ["Linear", "FeatureMajorLinear", "Activation", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Identity",
            "make_activation"]
 
 
-class Linear:
-    """``z = W @ x + b[:, None]`` with ``W`` (out_features, in_features) and ``b``
+class FeatureMajorLinear:
+    """``z = W @ x + b[:, None]`` on feature-major ``x`` (in, n), with ``W`` (out_features, in_features) and ``b``
     (out_features,), the layout of ``torch.nn.Linear``.
 
     ``W``, ``b``, ``dW``, ``db`` are used as given (not copied), so a model can make them
@@ -27,7 +29,7 @@ class Linear:
     def __init__(self, W: np.ndarray, b: np.ndarray, dW: np.ndarray | None = None,
                  db: np.ndarray | None = None, need_dx: bool = True):
         if W.ndim != 2 or b.shape != (W.shape[0],):
-            raise ValueError(f"Linear needs W (out, in) and b (out,), got W {W.shape}, b {b.shape}")
+            raise ValueError(f"{type(self).__name__} needs W (out, in) and b (out,), got W {W.shape}, b {b.shape}")
         self.W, self.b = W, b
         self.dW = np.zeros_like(W) if dW is None else dW
         self.db = np.zeros_like(b) if db is None else db
@@ -42,7 +44,7 @@ class Linear:
     def backward(self, dout):
         """(out, n) -> (in, n) (or ``None`` without ``need_dx``); writes ``dW``, ``db``."""
         if self._x is None:
-            raise RuntimeError("Linear.backward called before forward")
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
         dx, _, _ = F.linear_backward(dout, self._x, self.W, self.dW, self.db, self.need_dx)
         return dx
 
@@ -50,7 +52,21 @@ class Linear:
         return f"in_features={self.W.shape[1]}, out_features={self.W.shape[0]}"
 
     def __repr__(self) -> str:
-        return f"Linear({self.extra_repr()})"
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+class Linear(FeatureMajorLinear):
+    """``z = x @ W.T + b`` on sample-major ``x`` (n, in) -> (n, out); ``W`` (out, in), ``b``
+    (out,) as ``torch.nn.Linear``. Gradients as ``FeatureMajorLinear``."""
+
+    def forward(self, x):
+        """(n, in) -> (n, out)."""
+        return super().forward(np.asarray(x).T).T
+
+    def backward(self, dout):
+        """(n, out) -> (n, in) (or ``None`` without ``need_dx``); writes ``dW``, ``db``."""
+        dx = super().backward(np.asarray(dout).T)
+        return None if dx is None else dx.T
 
 
 class Activation:

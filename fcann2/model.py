@@ -9,7 +9,7 @@ from data_utils.training.initializers import check_sizes, init_params
 from data_utils.validation import as_float_dtype, check_features, check_loss_targets
 
 from . import functional as F
-from .layers import Linear, make_activation
+from .layers import FeatureMajorLinear, make_activation
 
 __all__ = ["MLP", "LOSS_NAMES"]
 
@@ -61,7 +61,7 @@ class MLP:
             for buf in (self.theta, self.grad):
                 views += [buf[w_off:w_off + o * i].reshape(o, i), buf[b_off:b_off + o]]
             views[0][...], views[1][...] = W, b
-            self.linears.append(Linear(views[0], views[1], views[2], views[3], need_dx=k > 0))
+            self.linears.append(FeatureMajorLinear(views[0], views[1], views[2], views[3], need_dx=k > 0))
             w_off, b_off = w_off + o * i, b_off + o
         self.activation, self.loss_name, self.negative_slope = activation, loss, float(negative_slope)
         self.activations = [make_activation(activation, negative_slope) for _ in self.linears[:-1]]

@@ -38,6 +38,24 @@ def _identity(x, slope):
 # Module-level functions (not lambdas) so that models pickle.
 TORCH_ACTIVATIONS = {"relu": _relu, "leaky_relu": _leaky_relu, "sigmoid": _sigmoid, "tanh": _tanh,
                      "identity": _identity}
+# The course passes activations as torch callables (``PTDeep([2, 10, 2], torch.relu)``).
+_CALLABLE_NAMES = {torch.relu: "relu", F.relu: "relu", torch.sigmoid: "sigmoid", F.sigmoid: "sigmoid",
+                   torch.tanh: "tanh", F.tanh: "tanh", F.leaky_relu: "leaky_relu"}
+
+
+def activation_name(activation) -> str:
+    """The name of ``activation``: a key of ``TORCH_ACTIVATIONS`` or one of the torch
+    callables ``torch.relu``, ``torch.sigmoid``, ``torch.tanh`` (or their ``F.`` forms)."""
+    if isinstance(activation, str):
+        if activation not in TORCH_ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; known: {', '.join(TORCH_ACTIVATIONS)}")
+        return activation
+    if callable(activation) and activation in _CALLABLE_NAMES:
+        return _CALLABLE_NAMES[activation]
+    raise ValueError(f"unsupported activation {activation!r}; pass a name ({', '.join(TORCH_ACTIVATIONS)}) "
+                     "or torch.relu, torch.sigmoid, torch.tanh")
+
+
 # Both reductions are PyTorch's defaults: mean over the batch / over all elements.
 TORCH_LOSSES = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss}
 
@@ -62,7 +80,8 @@ class PTDeep(nn.Module):
     ----------
     sizes : ``[D, H1, ..., C]``; layer ``k`` is ``nn.Linear(sizes[k], sizes[k+1])`` with
         weight (out, in) and bias (out,) - fcann2's layout.
-    activation : relu, leaky_relu, sigmoid, tanh or identity.
+    activation : relu, leaky_relu, sigmoid, tanh or identity, or the callables
+        ``torch.relu``, ``torch.sigmoid``, ``torch.tanh`` (stored by name, so models pickle).
     loss : "cross_entropy" or "mse".
     dtype : float32 or float64.
     negative_slope : leaky_relu slope.
@@ -71,12 +90,11 @@ class PTDeep(nn.Module):
     Initialisation is PyTorch's default; pass explicit parameters with ``from_params``.
     """
 
-    def __init__(self, sizes: Sequence[int], activation: str = "relu", loss: str = "cross_entropy",
+    def __init__(self, sizes: Sequence[int], activation="relu", loss: str = "cross_entropy",
                  dtype=torch.float64, negative_slope: float = 0.01, device="cpu"):
         super().__init__()
         sizes = check_sizes(sizes)
-        if activation not in TORCH_ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; known: {', '.join(TORCH_ACTIVATIONS)}")
+        activation = activation_name(activation)
         if loss not in TORCH_LOSSES:
             raise ValueError(f"unknown loss {loss!r}; known: {', '.join(TORCH_LOSSES)}")
         dt = torch_dtype(dtype)
@@ -87,7 +105,7 @@ class PTDeep(nn.Module):
         self._loss_fn = TORCH_LOSSES[loss]
 
     @classmethod
-    def from_params(cls, params, activation: str = "relu", loss: str = "cross_entropy",
+    def from_params(cls, params, activation="relu", loss: str = "cross_entropy",
                     negative_slope: float = 0.01, device="cpu") -> "PTDeep":
         """A model holding copies of NumPy ``params`` ``[(W, b), ...]``; dtype follows them."""
         if len(params) < 1:
@@ -126,10 +144,17 @@ class PTDeep(nn.Module):
     def np_dtype(self) -> np.dtype:
         return np.dtype(str(self.dtype).removeprefix("torch."))
 
-    def count_params(self) -> tuple[int, dict[str, tuple[int, ...]]]:
-        """Total number of parameters and the shape of each named parameter."""
+    def count_params(self, file=None) -> tuple[int, dict[str, tuple[int, ...]]]:
+        """Print each parameter's name and shape, then the total (as the course's
+        ``count_params`` does) to ``file`` (stdout by default); return the total and the
+        shapes. ``file=False`` prints nothing."""
         shapes = {name: tuple(p.shape) for name, p in self.named_parameters()}
-        return sum(p.numel() for p in self.parameters()), shapes
+        total = sum(p.numel() for p in self.parameters())
+        if file is not False:
+            for name, shape in shapes.items():
+                print(f"{name}: {list(shape)}", file=file)
+            print(f"total parameters: {total}", file=file)
+        return total, shapes
 
     def extra_repr(self) -> str:
         return f"activation={self.activation!r}, loss={self.loss_name!r}"

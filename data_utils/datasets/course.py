@@ -1,7 +1,9 @@
 """The course's 2-D data generators, with their known semantics.
 
 All arrays are float64 features ``X`` of shape (n_samples, 2) and int64 labels ``Y_`` of
-shape (n_samples,). Randomness comes only from the ``rng`` argument.
+shape (n_samples,). Randomness comes from the ``rng`` argument (a ``Generator`` or an int
+seed, the documented way); without it, from NumPy's global state, so that the course's
+``np.random.seed(100)`` reproduces its data.
 """
 from __future__ import annotations
 
@@ -9,7 +11,23 @@ import numpy as np
 
 from ..validation import as_generator, check_labels
 
-__all__ = ["Random2DGaussian", "sample_gauss_2d", "sample_gmm_2d", "class_to_onehot"]
+__all__ = ["Random2DGaussian", "sample_gauss_2d", "sample_gmm_2d", "class_to_onehot", "labels_from_onehot",
+           "course_rng"]
+
+
+def course_rng(rng) -> np.random.Generator | np.random.RandomState:
+    """``rng`` as a Generator, or NumPy's global ``RandomState`` when it is None
+    (``np.random.seed`` then makes the draws reproducible); a ``RandomState`` is kept."""
+    if rng is None:
+        return np.random.mtrand._rand
+    return rng if isinstance(rng, np.random.RandomState) else as_generator(rng)
+
+
+def _integers(rng, high: int, size: int) -> np.ndarray:
+    """``size`` integers in ``[0, high)`` from a Generator or a legacy RandomState."""
+    if isinstance(rng, np.random.RandomState):
+        return rng.randint(0, high, size=size)
+    return rng.integers(0, high, size=size)
 
 
 class Random2DGaussian:
@@ -21,13 +39,13 @@ class Random2DGaussian:
 
     Parameters
     ----------
-    rng : numpy.random.Generator or int seed
+    rng : numpy.random.Generator, int seed, or None for NumPy's global state
     """
 
     minx, maxx, miny, maxy = 0.0, 10.0, 0.0, 10.0
 
     def __init__(self, rng=None):
-        self.rng = as_generator(rng)
+        self.rng = course_rng(rng)
         dx, dy = self.maxx - self.minx, self.maxy - self.miny
         self.mean = np.array([self.minx, self.miny]) + self.rng.random(2) * np.array([dx, dy])
         eigvals = (self.rng.random(2) * np.array([dx, dy]) / 5) ** 2
@@ -49,7 +67,7 @@ def sample_gauss_2d(C: int, N: int, rng=None) -> tuple[np.ndarray, np.ndarray]:
     Returns ``X`` of shape (C*N, 2) and ``Y_`` of shape (C*N,).
     """
     _check_counts(C=C, N=N)
-    rng = as_generator(rng)
+    rng = course_rng(rng)
     gaussians = [Random2DGaussian(rng) for _ in range(C)]
     X = np.vstack([g.get_sample(N) for g in gaussians])
     Y_ = np.repeat(np.arange(C, dtype=np.int64), N)
@@ -63,9 +81,9 @@ def sample_gmm_2d(K: int, C: int, N: int, rng=None) -> tuple[np.ndarray, np.ndar
     when ``K`` is small; that is the course's semantics.
     """
     _check_counts(K=K, C=C, N=N)
-    rng = as_generator(rng)
+    rng = course_rng(rng)
     gaussians = [Random2DGaussian(rng) for _ in range(K)]
-    classes = rng.integers(0, C, size=K)
+    classes = _integers(rng, C, K)
     X = np.vstack([g.get_sample(N) for g in gaussians])
     Y_ = np.repeat(classes.astype(np.int64), N)
     return X, Y_
@@ -81,6 +99,18 @@ def class_to_onehot(Y, n_classes: int | None = None) -> np.ndarray:
     onehot = np.zeros((Y.shape[0], C))
     onehot[np.arange(Y.shape[0]), Y] = 1.0
     return onehot
+
+
+def labels_from_onehot(Y) -> np.ndarray:
+    """Integer labels (n,) of one-hot rows ``Y`` (n, C); anything else is returned as is
+    (integer labels pass through, to be checked by the caller)."""
+    arr = np.asarray(Y)
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        return arr
+    if not (np.isin(arr, (0, 1)).all() and (arr.sum(axis=1) == 1).all()):
+        raise ValueError(f"2-D labels must be one-hot rows (one 1 per row), got shape {arr.shape} "
+                         "with other values")
+    return arr.argmax(axis=1).astype(np.int64)
 
 
 def _check_counts(**counts: int) -> None:

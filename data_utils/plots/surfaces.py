@@ -24,15 +24,25 @@ def grid_points(rect, width: int = 256, height: int = 256):
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
+def _current_axes(ax: Axes | None) -> Axes:
+    """``ax``, or pyplot's current axes (imported only then: library figures stay pyplot-free)."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.gca()
+
+
 def graph_surface(fun: Callable[[np.ndarray], np.ndarray], rect, offset: float = 0.5,
                   width: int = 256, height: int = 256, ax: Axes | None = None) -> Axes:
     """Colour ``fun`` over ``rect``; the colour range is symmetric about ``offset`` and a
     black contour marks ``fun == offset`` (the decision boundary of a binary classifier).
 
-    ``fun`` maps points of shape (n, 2) to scores of shape (n,).
+    ``fun`` maps points of shape (n, 2) to scores of shape (n,). Without ``ax`` it draws on
+    pyplot's current axes, as the course's ``graph_surface(...); graph_data(...); plt.show()``
+    expects.
     """
-    if ax is None:
-        _, ax = new_figure()
+    ax = _current_axes(ax)
     xx, yy, P = grid_points(rect, width, height)
     values = np.asarray(fun(P), dtype=np.float64).reshape(height, width)
     delta = max(np.max(values) - offset, offset - np.min(values), 1e-12)
@@ -46,9 +56,9 @@ def graph_surface(fun: Callable[[np.ndarray], np.ndarray], rect, offset: float =
 
 def graph_data(X, Y_, Y, special: Sequence[int] = (), ax: Axes | None = None) -> Axes:
     """Scatter 2-D points coloured by true class ``Y_``: correctly predicted (``Y == Y_``)
-    as circles, misclassified as squares; indices in ``special`` drawn larger."""
-    if ax is None:
-        _, ax = new_figure()
+    as circles, misclassified as squares; indices in ``special`` drawn larger. Without ``ax``
+    it draws on pyplot's current axes."""
+    ax = _current_axes(ax)
     X, Y_, Y = np.asarray(X), np.asarray(Y_, dtype=np.int64), np.asarray(Y, dtype=np.int64)
     colors = class_colors(int(max(Y_.max(), Y.max())) + 1)[Y_]
     sizes = np.full(len(X), 20.0)

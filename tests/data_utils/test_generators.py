@@ -84,7 +84,7 @@ def test_noise_validated():
         toy2d.make_moons(noise=-0.1)
 
 
-def test_lines_sets():
+def test_lines_sets():  # the tutorial data themselves: test_lines_tutorial.py
     X, y = lines3x3.lines_train()
     assert X.shape == (24, 9) and np.array_equal(np.bincount(y), [12, 12])
     imgs = X.reshape(-1, 3, 3)
@@ -94,7 +94,7 @@ def test_lines_sets():
     assert all(np.count_nonzero(img.sum(axis=1)) == 1 for img in imgs[y == 1])
     assert len({tuple(r) for r in X}) == 24
     Xd, yd = lines3x3.lines_dimmed()
-    assert Xd.shape == (18, 9) and set(np.unique(Xd)) == {0.0, 0.4}
+    assert Xd.shape == (18, 9) and set(np.unique(Xd)) == {0.0, 0.4, 1.0}
     Xn, yn = lines3x3.lines_noisy(rng=0)
     assert Xn.shape == (24, 9) and Xn.min() >= 0 and Xn.max() <= 1
     np.testing.assert_array_equal(yn, y)

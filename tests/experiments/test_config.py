@@ -1,4 +1,5 @@
 """The config schema (the catalogue of bad input is in ``test_bad_input.py``)."""
+import tomllib
 import pytest
 
 from experiments.catalog import resolve_config_path, shipped_configs
@@ -61,6 +62,11 @@ def test_every_shipped_config_is_valid():
     names = [n for n, _ in shipped_configs()]
     assert "default" in names and "parity" in names
     for name in names:
+        if tomllib.loads(resolve_config_path(name).read_text())["data"].get("dataset") == "mnist":
+            # valid except for the data, which a clone lacks (test_shipped_configs runs them on IDX files)
+            with pytest.raises(ConfigError, match="MNIST folder"):
+                load_config(resolve_config_path(name))
+            continue
         cfg = load_config(resolve_config_path(name))
         assert expand(cfg)
         assert cfg.description

@@ -25,14 +25,15 @@ def test_mse_network_gradients(rng):
 def test_layers_cache_and_overwrite(rng):
     lin = Linear(rng.standard_normal((3, 2)), np.zeros(3))
     with pytest.raises(RuntimeError, match="before forward"):
-        lin.backward(np.ones((3, 1)))
+        lin.backward(np.ones((1, 3)))
     with pytest.raises(RuntimeError, match="before forward"):
         ReLU().backward(np.ones(2))
-    x = rng.standard_normal((2, 4))  # feature-major: 4 samples as columns
-    assert lin.forward(x).shape == (3, 4)
-    lin.backward(np.ones((3, 4)))
+    x = rng.standard_normal((4, 2))  # sample-major like every public method: 4 samples as rows
+    assert lin.forward(x).shape == (4, 3)
+    np.testing.assert_allclose(lin.forward(x), x @ lin.W.T + lin.b)
+    assert lin.backward(np.ones((4, 3))).shape == (4, 2)
     first = lin.dW.copy()
-    lin.backward(np.ones((3, 4)))
+    lin.backward(np.ones((4, 3)))
     np.testing.assert_array_equal(lin.dW, first)  # overwritten, not accumulated
     with pytest.raises(ValueError, match="Linear needs W"):
         Linear(np.ones((3, 2)), np.ones(2))
