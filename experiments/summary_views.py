@@ -16,6 +16,11 @@ __all__ = ["grid_table", "COMPACT_WIDTH"]
 COMPACT_WIDTH = 100  # columns the compact table is meant to fit
 
 
+def _number(value: float, decimals: int) -> str:
+    """Fixed point for ordinary magnitudes, scientific beyond (a blown-up MSE stays short)."""
+    return f"{value:.{decimals}f}" if abs(value) < 1e5 else f"{value:.{decimals - 1}e}"
+
+
 def _metric_text(sub: pd.DataFrame, column: str, decimals: int = 4) -> str:
     ok = sub.loc[sub["status"] == "ok", column].astype(float)
     ok = ok[np.isfinite(ok)]
@@ -25,7 +30,7 @@ def _metric_text(sub: pd.DataFrame, column: str, decimals: int = 4) -> str:
             steps = sorted({int(s) for s in diverged["diverged_at"].dropna()})
             return "diverged@" + ",".join(map(str, steps)) if steps else "diverged"
         return "error" if (sub["status"] == "error").any() else "—"
-    text = f"{ok.mean():.{decimals}f}" + (f" ± {ok.std(ddof=0):.{decimals}f}" if len(ok) > 1 else "")
+    text = _number(ok.mean(), decimals) + (f" ± {_number(ok.std(ddof=0), decimals)}" if len(ok) > 1 else "")
     return text + (f" ({len(diverged)} div)" if len(diverged) else "")
 
 
