@@ -125,6 +125,9 @@ def _cmd_run(args) -> int:
         table = summary.run_dir / "tables" / ("summary_wide.txt" if args.wide else "summary.txt")
         if table.exists():
             print(table.read_text())
+        references = summary.run_dir / "tables" / "references.txt"
+        if references.exists():
+            print(references.read_text())
         print(f"report: {summary.run_dir / 'report.html'}")
     return 1 if summary.failed else 0
 

@@ -84,7 +84,10 @@ def _loc(error: dict) -> str:
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, RecipeError):  # raised for the whole [train] table; name its key
         parts.append(cause.key)
-    return ".".join(parts) or "(top level)"
+    path = ""
+    for part in parts:  # list items as references[1].model
+        path += f"[{part}]" if part.isdigit() and path else f".{part}" if path else part
+    return path or "(top level)"
 
 
 # a problem: (key path to blame, "key.path: message" line, other key paths it depends on)
@@ -132,7 +135,7 @@ def _sweep_problems(cfg: ExperimentConfig, raw: dict) -> list[_Problem]:
     for path, values in cfg.sweep_axes.items():
         where = f"sweep.{path}"
         head = path.split(".")[0]
-        if head in ("sweep", "variants", "output", "name", "description"):
+        if head in ("sweep", "variants", "references", "output", "name", "description"):
             problems.append((where, f"{where}: cannot sweep over {head}", ()))
         elif not isinstance(values, list):
             problems.append((where, f"{where}: must be a list of values, got {values!r}", ()))
@@ -168,6 +171,25 @@ def _grid_problems(cfg: ExperimentConfig) -> list[_Problem]:
     return []
 
 
+def _reference_problems(cfg: ExperimentConfig) -> list[_Problem]:
+    """Each reference's parameters against its estimator (scikit-learn imported only when
+    there are references), and its task against every dataset of the grid."""
+    if not cfg.references:
+        return []
+    from .reference_models import REFERENCE_MODELS, reference_problems
+    problems = [(path, text, ()) for k, ref in enumerate(cfg.references)
+                for path, text in reference_problems(k, ref.model, ref.params)]
+    datasets = dict.fromkeys(point.data.dataset for _, point in cfg.grid_points())
+    for k, ref in enumerate(cfg.references):
+        task = REFERENCE_MODELS[ref.model][2]
+        for dataset in datasets:
+            if declaration(dataset).task != task:
+                problems.append((f"references[{k}].model", f"references[{k}].model: {ref.model!r} is a {task} "
+                                 f"model; it does not fit the {declaration(dataset).task} dataset {dataset!r}",
+                                 ("data.dataset",)))
+    return problems
+
+
 def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ()) -> ExperimentConfig:
     """Validate a raw config table (after ``overrides``) into an ``ExperimentConfig``.
 
@@ -180,7 +202,7 @@ def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ())
         raise ConfigError(sources.blame("sweep"), ["sweep: must be a table"])
     cfg, problems = _check(raw)
     if cfg is not None and not problems:
-        problems = _sweep_problems(cfg, raw) or _grid_problems(cfg)
+        problems = _sweep_problems(cfg, raw) or _grid_problems(cfg) or _reference_problems(cfg)
     if problems:
         raise ConfigError(source, [(sources.blame(key, related), text) for key, text, related in problems])
     return cfg

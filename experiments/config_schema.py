@@ -1,6 +1,6 @@
 """The typed schema of an experiment config (pydantic, strict, unknown keys refused):
 ``[data]``, ``[model]``, ``[train]`` (built from the training ``Recipe``'s fields plus the
-sample schedule), ``[output]``, ``[sweep]`` and ``[[variants]]``. Loading, overrides and
+sample schedule), ``[output]``, ``[sweep]``, ``[[variants]]`` and ``[[references]]``. Loading, overrides and
 messages live in ``experiments.config``."""
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from data_utils.training.recipe import RECIPE_KEYS, Recipe
 
 from .config_tables import VARIANT_SECTIONS, flatten, set_path, variant_label
 from .errors import ConfigError
+from .reference_models import REFERENCE_MODELS
 
-__all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec", "IMPLEMENTATIONS"]
+__all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec", "ReferenceSpec", "IMPLEMENTATIONS"]
 
 IMPLEMENTATIONS = ("numpy", "torch")
 _DEFAULT_EPOCHS = 100
@@ -125,6 +126,15 @@ class OutputSpec(_Strict):
     train_curve: bool = False  # score the training set every epoch (per-iteration accuracy in full batch)
 
 
+class ReferenceSpec(_Strict):
+    """``[[references]]``: a scikit-learn baseline trained once per data spec; ``params`` are
+    checked against the estimator by ``experiments.config``."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_. -]*$")
+    model: Literal[tuple(REFERENCE_MODELS)]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class ExperimentConfig(_Strict):
     # a plain folder name: no path separators, and no leading dot (so never "." or "..")
     name: str = Field("experiment", min_length=1, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
@@ -137,6 +147,7 @@ class ExperimentConfig(_Strict):
     output: OutputSpec = Field(default_factory=OutputSpec)
     sweep: dict[str, Any] = Field(default_factory=lambda: {"impl": list(IMPLEMENTATIONS)})
     variants: list[dict[str, Any]] = Field(default_factory=list)
+    references: list[ReferenceSpec] = Field(default_factory=list)
     _raw: dict = PrivateAttr(default_factory=dict)          # the table as given (after --set)
     _points: list = PrivateAttr(default_factory=list)       # validated grid points, see grid_points
 
@@ -186,9 +197,18 @@ class ExperimentConfig(_Strict):
                 raise ValueError(f"two variants are labelled {label!r}; give each a distinct label")
         return variants
 
+    @field_validator("references")
+    @classmethod
+    def _reference_names(cls, references):
+        names = [r.name for r in references]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two references are named {name!r}; give each a distinct name")
+        return references
+
     def base(self) -> dict:
         """The run description without sweep and output: what a cell is made of."""
-        return self.model_dump(exclude={"sweep", "variants", "output", "name", "description"}, exclude_none=True)
+        return self.model_dump(exclude={"sweep", "variants", "references", "output", "name", "description"}, exclude_none=True)
 
     @property
     def sweep_axes(self) -> dict[str, list]:

@@ -18,9 +18,9 @@ from .report_animation import write_animation
 from .report_charts import confusion_plot, heatmap_plot, loss_curve_plot, regression_plot
 from .report_grid import Grid, Plot
 from .report_page import render_html, render_markdown
-from .report_surfaces import hidden_unit_plot, surface_plots
+from .report_surfaces import hidden_unit_plot, reference_surface_plot, surface_plots
 from .run_results import RunResults
-from .summary_views import grid_table
+from .summary_views import grid_table, reference_table
 from .tables import summary_frame
 
 __all__ = ["render_run", "RunOutputs", "ReportContent"]
@@ -39,6 +39,7 @@ class ReportContent:
     cells: pd.DataFrame
     summary: pd.DataFrame | None
     verdict: str
+    references: pd.DataFrame | None = None  # the reference models' rows (``reference_table``)
     figures: list[tuple[Path, str, str]] = field(default_factory=list)  # (image, caption, section)
 
 
@@ -66,6 +67,23 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
     return tables, compact
 
 
+def _write_reference_tables(results: RunResults, tables: dict) -> pd.DataFrame | None:
+    """``tables/references.{csv,md,txt}`` (the reference models' rows), when there are any."""
+    frame = reference_table(results.references, results.records, results.group_axes, results.task)
+    tables_dir = results.store.tables_dir
+    if frame.empty:
+        for old in tables_dir.glob("references.*"):  # of an earlier config that had references
+            old.unlink()
+        return None
+    for key, name in (("references_csv", "references.csv"), ("references_md", "references.md"),
+                      ("references_txt", "references.txt")):
+        tables[key] = tables_dir / name
+    frame.to_csv(tables["references_csv"], index=False)
+    tables["references_md"].write_text(frame.to_markdown(index=False) + "\n")
+    tables["references_txt"].write_text(frame.to_markdown(index=False, tablefmt="simple") + "\n")
+    return frame
+
+
 def _plots(results: RunResults, verdicts: pd.DataFrame) -> list[Plot]:
     if not any(r["status"] != "error" for r in results.records):
         return []
@@ -74,6 +92,7 @@ def _plots(results: RunResults, verdicts: pd.DataFrame) -> list[Plot]:
                           verdicts)]
     if results.task == "classification":
         plots += surface_plots(results, grid)
+        plots.append(reference_surface_plot(results))
         best = _best_surface_cell(results, grid)
         if best is not None:
             plots.append(hidden_unit_plot(results, grid, *best))
@@ -112,7 +131,8 @@ def render_run(run_dir: str | Path) -> RunOutputs:
     plots_dir.mkdir(parents=True, exist_ok=True)
     for old in [*plots_dir.glob("*.png"), *plots_dir.glob("*.gif")]:  # figures of an earlier layout or grid
         old.unlink()
-    content = ReportContent(results, cells, compact, verdict_line(verdicts) if len(results.impls) == 2 else "")
+    content = ReportContent(results, cells, compact, verdict_line(verdicts) if len(results.impls) == 2 else "",
+                            _write_reference_tables(results, tables))
     for plot in _plots(results, verdicts):
         path = save_figure(plot.figure, plots_dir / f"{plot.name}.png")
         content.figures.append((path, plot.caption, plot.section))

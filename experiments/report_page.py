@@ -86,6 +86,10 @@ def _env_line(env: dict) -> str:
             + ", ".join(f"{k} {v}" for k, v in env.get("packages", {}).items() if v))
 
 
+_REFERENCES_NOTE = ("scikit-learn baselines declared in the config's [[references]], each trained once per data "
+                    "spec; they are references, not implementations, and take no part in the agreement verdicts.")
+
+
 def render_markdown(content, env: dict) -> str:
     """``report.md``: the same sections, images linked from ``plots/``."""
     r = content.results
@@ -95,6 +99,8 @@ def render_markdown(content, env: dict) -> str:
         lines += [f"**{content.verdict}**", ""]
     if content.summary is not None:
         lines += ["## Summary", "", (r.store.tables_dir / "summary.md").read_text(), ""]
+    if content.references is not None:
+        lines += ["## Reference models", "", _REFERENCES_NOTE, "", (r.store.tables_dir / "references.md").read_text(), ""]
     problems = _problems(content)
     if problems:
         lines += ["## Cells that did not finish normally", ""] + [f"- {p}" for p in problems] + [""]
@@ -126,6 +132,9 @@ def render_html(content, env: dict) -> str:
                   + ("Metrics are mean ± std over seeds. " if r.axes != r.group_axes else "")
                   + "Agreement gives the verdict and the largest max |Δθ| of the final parameters.</p>",
                   '<div class="scroll">' + content.summary.to_html(index=False, border=0, classes="sortable") + "</div>"]
+    if content.references is not None:
+        parts += ["<h2>Reference models</h2>", f"<p>{e(_REFERENCES_NOTE)}</p>",
+                  '<div class="scroll">' + content.references.to_html(index=False, border=0, classes="sortable") + "</div>"]
     problems = _problems(content)
     if problems:
         parts += ["<h2>Cells that did not finish normally</h2><ul>"] + [f"<li>{e(p)}</li>" for p in problems] + ["</ul>"]

@@ -1,8 +1,11 @@
 """The report's figures for 2-D classification, drawn from stored probability grids and
 parameters: decision surfaces once per grid point (numpy's, with training and test
 points), the numpy-torch difference of the predicted probabilities, and the activation
-of every first-layer unit over the input plane for one grid point."""
+of every first-layer unit over the input plane for one grid point; and the reference
+models' decision surfaces."""
 from __future__ import annotations
+
+import json
 
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -13,10 +16,11 @@ from data_utils.plots.surfaces import grid_points
 from .report_grid import Grid, Plot
 from .run_results import RunResults
 
-__all__ = ["surface_plots", "hidden_unit_plot", "DIFF_FLOOR"]
+__all__ = ["surface_plots", "hidden_unit_plot", "reference_surface_plot", "DIFF_FLOOR", "MAX_REFERENCE_ROWS"]
 
 DIFF_FLOOR = 1e-17  # differences below this (exact agreement) are drawn at the floor
 _MAX_UNITS = 32
+MAX_REFERENCE_ROWS = 4  # data specs drawn in the reference surfaces (the first ones of the grid)
 
 
 def _acc(rec) -> float | None:
@@ -33,6 +37,15 @@ def _title(grid: Grid, row, col, a, b) -> str:
     if b is None or acc_b == acc_a:
         return f"{head}\ntest acc {acc_a:.3f}" + (" (both)" if b else "")
     return f"{head}\ntest acc numpy {acc_a:.3f}, torch {acc_b if acc_b is None else round(acc_b, 3)}"
+
+
+def _draw_surface(ax, results: RunResults, rec: dict, out: dict, n_classes: int, title: str) -> None:
+    """One decision surface from stored outputs, with the training and test points."""
+    plot_proba_grid(out["grid_proba"], out["grid_rect"], ax=ax, n_classes=n_classes, title=title)
+    if np.isfinite(out["train_output"]).all():
+        data = results.data(rec)  # each panel's own data: variants may differ in data
+        plot_points(data["X_train"], data["y_train"], out["train_output"].argmax(axis=1), ax=ax)
+        plot_points(data["X_test"], data["y_test"], out["test_output"].argmax(axis=1), ax=ax, test=True)
 
 
 def _panels(results: RunResults, grid: Grid, size: float):
@@ -57,12 +70,7 @@ def surface_plots(results: RunResults, grid: Grid) -> list[Plot]:
             ax.set_axis_off()
             continue
         other = grid.get(row, col, "torch") if rec["impl"] == "numpy" else None
-        plot_proba_grid(out["grid_proba"], out["grid_rect"], ax=ax, n_classes=len(names),
-                        title=_title(grid, row, col, rec, other))
-        if np.isfinite(out["train_output"]).all():
-            data = results.data(rec)  # each panel's own data: variants may differ in data
-            plot_points(data["X_train"], data["y_train"], out["train_output"].argmax(axis=1), ax=ax)
-            plot_points(data["X_test"], data["y_test"], out["test_output"].argmax(axis=1), ax=ax, test=True)
+        _draw_surface(ax, results, rec, out, len(names), _title(grid, row, col, rec, other))
     surface_legend(fig, names)
     seeds = grid.note()
     plots = [Plot("decision_surfaces", fig, "Decision regions of the numpy model at every grid point: each pixel has "
@@ -72,6 +80,34 @@ def surface_plots(results: RunResults, grid: Grid) -> list[Plot]:
     if len(results.impls) == 2:
         plots.append(_difference_plot(results, grid))
     return plots
+
+
+def reference_surface_plot(results: RunResults) -> Plot | None:
+    """Decision surfaces of the reference models: a column per reference, a row per data
+    spec (the first ``MAX_REFERENCE_ROWS``); ``None`` without 2-D references."""
+    drawn = [r for r in results.references if "grid_proba" in results.outputs(r)]
+    if not drawn:
+        return None
+    names = list(dict.fromkeys(r["reference"]["name"] for r in drawn))
+    specs = list(dict.fromkeys(json.dumps(r["data"], sort_keys=True) for r in drawn))[:MAX_REFERENCE_ROWS]
+    by_cell = {(json.dumps(r["data"], sort_keys=True), r["reference"]["name"]): r for r in drawn}
+    fig, axes = new_figure(len(specs), len(names), panel_size=(2.9, 2.9 * 0.95), squeeze=False)
+    classes = [str(n) for n in results.data(drawn[0])["class_names"]]
+    for i, spec in enumerate(specs):
+        for j, name in enumerate(names):
+            rec = by_cell.get((spec, name))
+            if rec is None:
+                axes[i][j].set_axis_off()
+                continue
+            acc = _acc(rec)
+            title = f"ref: {name}, data seed {rec['data']['seed']}" + (f"\ntest acc {acc:.3f}" if acc is not None else "")
+            _draw_surface(axes[i][j], results, rec, results.outputs(rec), len(classes), title)
+    surface_legend(fig, classes)
+    more = len({json.dumps(r["data"], sort_keys=True) for r in drawn}) - len(specs)
+    return Plot("reference_surfaces", fig, "Decision regions of the reference models (scikit-learn baselines from "
+                "the config's [[references]]), drawn like the numpy model's above; a model without predict_proba "
+                "(an SVC) is shaded by the logistic or softmax of its decision function."
+                + (f" {more} more data specs are not drawn." if more > 0 else ""), "surfaces")
 
 
 def _difference_plot(results: RunResults, grid: Grid) -> Plot:

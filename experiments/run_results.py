@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 
 from .errors import UserInputError
-from .store import RunStore
+from .reference_models import reference_id
+from .store import RunStore, data_key
 from .tables import axis_label, cells_frame, metric_names
 
 __all__ = ["RunResults", "short_axis_names"]
@@ -47,7 +48,8 @@ class RunResults:
     Attributes: ``store``, ``config`` (the stored TOML as a dict), ``name``,
     ``description``, ``sweep`` (flattened ``{axis: values}``), ``axes`` (grid axes without
     ``impl``), ``group_axes`` (without ``seed`` either), ``records`` (grid order), ``n_cells``
-    (cells in the grid), ``task`` and ``test_metric``.
+    (cells in the grid), ``references`` (the reference models' records: per reference of
+    the config and data spec of the grid, in that order), ``task`` and ``test_metric``.
     """
 
     def __init__(self, run_dir: str | Path):
@@ -65,6 +67,7 @@ class RunResults:
         self.axes = [a for a in grid_axes if a != "impl"]
         self.group_axes = [a for a in self.axes if a != "seed"]
         self.records, self.n_cells = self._grid_records()
+        self.references = self._reference_records()
         self.task = self._task()
         self.test_metric = metric_names(self.task)[0]
 
@@ -75,6 +78,12 @@ class RunResults:
             return sorted(records, key=lambda r: json.dumps([r["keys"].get(a) for a in self.axes])), len(records)
         by_id = {r["id"]: r for r in records}
         return [by_id[i] for i in ids if i in by_id], len(ids)
+
+    def _reference_records(self) -> list[dict]:
+        by_id = {r["id"]: r for r in self.store.reference_records()}
+        data_specs = {data_key(r["spec"]["data"]): r["spec"]["data"] for r in self.records}.values()
+        ids = [reference_id(ref, data) for ref in self.config.get("references") or [] for data in data_specs]
+        return [by_id[i] for i in ids if i in by_id]
 
     def _task(self) -> str:
         for rec in self.records:
@@ -92,7 +101,7 @@ class RunResults:
     @property
     def base_keys(self) -> dict:
         """The stored config's keys that are not swept (what every cell shares)."""
-        skip = {"sweep", "variants", "output", "name", "description"}
+        skip = {"sweep", "variants", "references", "output", "name", "description"}
         flat = _flatten({k: v for k, v in self.config.items() if k not in skip})
         varied = set(self.sweep)
         for variant in self.config.get("variants") or []:
@@ -120,8 +129,10 @@ class RunResults:
         return self.store.frames(rec["id"])
 
     def data(self, rec: dict) -> dict:
-        """The drawn data of ``rec`` (``plot_data``), read once per data spec."""
-        key = json.dumps(rec["spec"]["data"], sort_keys=True)
+        """The drawn data of ``rec`` (``plot_data``; a cell or a reference record), read once
+        per data spec."""
+        spec = rec["data"] if rec.get("kind") == "reference" else rec["spec"]["data"]
+        key = json.dumps(spec, sort_keys=True)
         if key not in self._data:
-            self._data[key] = self.store.data(rec["spec"]["data"])
+            self._data[key] = self.store.data(spec)
         return self._data[key]

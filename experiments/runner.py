@@ -16,6 +16,7 @@ from .config import ExperimentConfig
 from .errors import UserInputError
 from .orphans import exit_with_parent
 from .run_folder import check_run_folder, clear_run_folder
+from .references import ReferenceRun, expand_references, train_reference
 from .run_lock import run_lock
 from .store import RunStore
 from .sweep import Cell, expand
@@ -50,6 +51,10 @@ def _identity(cell: Cell) -> dict:
 
 def _job(cell: Cell, animate: bool = False) -> list[dict]:
     return [{**_identity(cell), **train_cell(cell.config, animate=animate)}]
+
+
+def _reference_job(run: ReferenceRun) -> list[dict]:
+    return [train_reference(run)]
 
 
 def _stack_job(cells: list[Cell]) -> list[dict]:
@@ -124,9 +129,14 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
         todo = [c for c in cells if c.id not in done]
         log.info("%s: %d cells, %d already finished, %d to run", cfg.name, len(cells), len(cells) - len(todo),
                  len(todo))
-        if todo:
+        references = expand_references(cfg, cells)
+        finished_refs = {r["id"] for r in store.reference_records()}
+        refs_todo = [r for r in references if r.id not in finished_refs]
+        if references:
+            log.info("%s: %d reference runs, %d to run", cfg.name, len(references), len(refs_todo))
+        if todo or refs_todo:
             _execute(todo, store, cfg, jobs=n_jobs, client=client, progress=progress,
-                     animated=animated_cell(cfg, cells), engine=engine)
+                     animated=animated_cell(cfg, cells), engine=engine, references=refs_todo)
         wanted = {c.id for c in cells}
         counts: dict[str, int] = {}
         for rec in store.records():
@@ -139,7 +149,7 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
 
 
 def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool,
-             animated: str | None = None, engine: str = "cells") -> None:
+             animated: str | None = None, engine: str = "cells", references: list[ReferenceRun] = ()) -> None:
     if engine == "stacked":
         from .stacked import group_cells
         # the animated cell records frames through the per-cell trainer's callback: it runs alone
@@ -150,6 +160,7 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
         tasks = [delayed(_stack_job)(s) for s in stacks] + [delayed(_job)(c, c.id == animated) for c in alone]
     else:
         tasks = [delayed(_job)(cell, cell.id == animated) for cell in todo]
+    tasks += [delayed(_reference_job)(run) for run in references]
     with contextlib.ExitStack() as stack:
         if client is not None:
             log.info("dask: %s", client)
@@ -158,7 +169,7 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
             # inner_max_num_threads=1: workers' BLAS pools get one thread; torch is set per cell.
             stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=1,
                                                 initializer=exit_with_parent))
-        bar = stack.enter_context(tqdm(total=len(todo), desc=cfg.name, unit="cell", disable=not progress,
+        bar = stack.enter_context(tqdm(total=len(todo) + len(references), desc=cfg.name, unit="cell", disable=not progress,
                                        file=sys.stderr))
         _consume(Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks), store, bar)
 
@@ -166,6 +177,12 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
 def _consume(results, store: RunStore, bar) -> None:
     for records in results:
         for record in records:
+            if record.get("kind") == "reference":
+                store.append_reference(record)
+                if record["status"] != "ok":
+                    log.warning("reference %s: %s", record["reference"]["name"], record["error"])
+                bar.update(1)
+                continue
             store.append(record)
             if record["status"] != "ok":
                 log.warning("cell %s (%s): %s %s", record["id"], record["impl"], record["status"],

@@ -4,8 +4,9 @@
 by a kill is cut off on the next open, so a resumed run never sees a corrupt or duplicated
 row. Side files (``curves/``, ``models/`` final parameters, ``outputs/`` model outputs,
 ``frames/`` animation frames, ``data/`` the drawn data once per data spec) are written
-atomically *before* their line; ``grid.json`` lists the grid's cell ids in order. The
-report reads nothing else. A line that
+atomically *before* their line; ``grid.json`` lists the grid's cell ids in order.
+``references.jsonl`` holds the reference models' records the same way (outputs in
+``outputs/``). The report reads nothing else. A line that
 is not a cell record (hand-edited, from another tool) is moved to ``cells.rejected.jsonl``
 once, with one warning; its cell counts as unfinished and runs again.
 """
@@ -121,6 +122,33 @@ def environment_record() -> dict:
             "packages": versions}
 
 
+def _cut_torn_line(path: Path) -> bytes | None:
+    """Cut a torn last line of the ledger ``path``; its remaining bytes, ``None`` if absent."""
+    if not path.exists():
+        return None
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        cut = data.rfind(b"\n") + 1
+        log.warning("%s: dropping a torn last line (%d bytes) left by an interrupted run", path, len(data) - cut)
+        with open(path, "r+b") as fh:
+            fh.truncate(cut)
+        data = data[:cut]
+    return data
+
+
+def _append_line(path: Path, record: dict) -> None:
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _is_reference_record(rec) -> bool:
+    return (isinstance(rec, dict) and rec.get("kind") == "reference" and isinstance(rec.get("id"), str)
+            and isinstance(rec.get("reference"), dict) and isinstance(rec.get("data"), dict)
+            and rec.get("status") in ("ok", "error") and isinstance(rec.get("metrics") or {}, dict))
+
+
 class RunStore:
     """Files of one run under ``root``."""
 
@@ -138,6 +166,7 @@ class RunStore:
         self.frames_dir = self.root / "frames"
         self.data_dir = self.root / "data"
         self.grid_path = self.root / "grid.json"
+        self.references_path = self.root / "references.jsonl"
 
     def create(self, cfg: ExperimentConfig) -> None:
         mark_run_folder(self.root, {"name": cfg.name})
@@ -150,16 +179,10 @@ class RunStore:
     def repair(self) -> None:
         """Cut a torn last line (a kill mid-write), so appends start on a fresh line, and
         move lines that are not cell records to ``rejected_path``. Call with the run's lock."""
-        if not self.cells_path.exists():
+        _cut_torn_line(self.references_path)
+        data = _cut_torn_line(self.cells_path)
+        if data is None:
             return
-        data = self.cells_path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            cut = data.rfind(b"\n") + 1
-            log.warning("%s: dropping a torn last line (%d bytes) left by an interrupted run",
-                        self.cells_path, len(data) - cut)
-            with open(self.cells_path, "r+b") as fh:
-                fh.truncate(cut)
-            data = data[:cut]
         lines = data.decode("utf-8", errors="replace").splitlines(keepends=True)
         bad = [line for line in lines if line.strip() and _parse(line) is None]
         if not bad:
@@ -223,11 +246,34 @@ class RunStore:
             tmp = self.models_dir / f"{record['id']}.npz.tmp"
             save_params_npz(tmp, params, meta)
             os.replace(tmp, self.models_dir / f"{record['id']}.npz")
-        line = json.dumps(record, sort_keys=True) + "\n"
-        with open(self.cells_path, "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _append_line(self.cells_path, record)
+
+    def append_reference(self, record: dict) -> None:
+        """Write a reference record's outputs and drawn data, then its line in ``references.jsonl``."""
+        record = dict(record)
+        outputs, plot = record.pop("outputs", None), record.pop("plot", None)
+        if record.get("status") != "error":
+            record.pop("traceback", None)
+        if outputs:
+            _write_npz(self.outputs_dir / f"{record['id']}.npz", outputs)
+        data_path = self.data_dir / f"{data_key(record['data'])}.npz"
+        if plot and not data_path.exists():
+            _write_npz(data_path, plot)
+        _append_line(self.references_path, record)
+
+    def reference_records(self) -> list[dict]:
+        """Finished reference runs, first record per id (other lines are skipped: they run again)."""
+        if not self.references_path.exists():
+            return []
+        out = {}
+        for line in self.references_path.read_text(errors="replace").splitlines():
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if _is_reference_record(rec):
+                out.setdefault(rec["id"], rec)
+        return list(out.values())
 
     def curves(self, cell_id: str) -> dict[str, list[float]]:
         """Per-epoch series of a cell: ``loss`` (training objective), ``lr``, ``test_loss``,

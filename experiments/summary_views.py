@@ -1,6 +1,6 @@
 """Readable per-grid-point summaries as text: a compact one that fits a terminal (swept
 keys, test metric of numpy and torch, their agreement, status) and a wide one with every
-column. A metric reads ``mean ± std`` only over more than one seed; a grid point whose
+column; and the reference models' rows. A metric reads ``mean ± std`` only over more than one seed; a grid point whose
 cells all diverged reads ``diverged@STEP``."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 
 from .agreement import agreement_text, pair_agreement
 from .run_results import short_axis_names
-from .tables import metric_names
+from .tables import axis_label, metric_names
 
-__all__ = ["grid_table", "COMPACT_WIDTH"]
+__all__ = ["grid_table", "reference_table", "COMPACT_WIDTH"]
 
 COMPACT_WIDTH = 100  # columns the compact table is meant to fit
 
@@ -92,3 +92,38 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
         row["status"] = _status_text(sub)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def reference_table(references: list[dict], records: list[dict], group_axes: list[str], task: str) -> pd.DataFrame:
+    """One row per reference model (``RunResults.references``) and data label: ``reference``
+    (``ref: NAME``), ``model`` (estimator and parameters), the grid axes that choose the data
+    (``variant``, ``data.*``; the labels of the grid ``records`` trained on the same data),
+    the test and train metric (mean ± std over the rest, e.g. data seeds) and ``status``."""
+    test_m, train_m = metric_names(task)
+    metric = {"test_acc": ("test", "accuracy"), "train_acc": ("train", "accuracy"),
+              "test_mse": ("test", "mse"), "train_mse": ("train", "mse")}
+    names = short_axis_names(group_axes)
+    data_cols = [names[a] for a in group_axes if a == "variant" or a.startswith("data.")]
+    rows = []
+    for rec in references:
+        ref = rec["reference"]
+        params = ", ".join(f"{k}={v}" for k, v in ref.get("params", {}).items())
+        row = {"reference": f"ref: {ref['name']}", "model": f"{ref['model']}({params})"}
+        same = [r for r in records if r["spec"]["data"] == rec["data"]]
+        for axis in (a for a in group_axes if names[a] in data_cols):
+            row[names[axis]] = ", ".join(dict.fromkeys(axis_label(r["keys"].get(axis)) for r in same))
+        for name in (test_m, train_m):
+            split, key = metric[name]
+            row[name] = (((rec.get("metrics") or {}).get(split)) or {}).get(key, np.nan)
+        rows.append({**row, "status": rec["status"], "diverged_at": None})
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows).astype({test_m: float, train_m: float})
+    out = []
+    for key, sub in frame.groupby(["reference", "model", *data_cols], sort=False, dropna=False):
+        row = dict(zip(["reference", "model", *data_cols], key))
+        row[test_m.replace("_", " ")] = _metric_text(sub, test_m)
+        row[train_m.replace("_", " ")] = _metric_text(sub, train_m)
+        row["status"] = _status_text(sub)
+        out.append(row)
+    return pd.DataFrame(out)
