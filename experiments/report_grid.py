@@ -3,6 +3,8 @@ swept keys; further keys are fixed to their first value, and one seed is drawn w
 panel shows a single run (curves use every seed)."""
 from __future__ import annotations
 
+import textwrap
+
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
@@ -65,10 +67,11 @@ class Grid:
         """The record drawn for one grid point and implementation (the first seed)."""
         return next((r for r in self.all_seeds(row, col, impl) if r["spec"]["seed"] == self.seed), None)
 
-    def label(self, row: str, col: str) -> str:
-        """``hidden=20, lr=0.3`` for a panel title."""
+    def label(self, row: str, col: str, width: int = 34) -> str:
+        """``hidden=20, lr=0.3`` for a panel title, wrapped at ``width`` characters so a
+        title never runs past its panel."""
         parts = [f"{self.names[a]}={v}" for a, v in ((self.row_axis, row), (self.col_axis, col)) if a]
-        return ", ".join(parts)
+        return textwrap.fill(", ".join(parts), width=width, break_long_words=False, break_on_hyphens=False)
 
     def note(self, single_seed: bool = True) -> str:
         """What the panels hold fixed, as a clause for a caption ('' when nothing is)."""
