@@ -14,7 +14,7 @@ import pandas as pd
 from . import cases
 from .harness import Workers, median
 
-TARGETS = {"sgd": 15.0, "full": 2.0, "floor": 1.5, "mnist_bound": 1.2}
+TARGETS = {"sgd": 25.0, "full": 2.0, "floor": 1.5, "mnist_bound": 1.2, "stacked_us": 1.5, "startup_s": 0.5}
 
 
 def _cpu() -> str:
@@ -37,10 +37,12 @@ def bench_sgd(repeats: int, quick: bool) -> pd.DataFrame:
                 "pt_deep": ("torch", cases.train_seconds_per_step, "torch", [2, H, 2], 1000, 1, steps // 5),
                 "sklearn": ("sklearn", cases.sklearn_seconds_per_step, H, 1000, 2 if quick else 5),
                 "numpy floor": ("numpy", cases.numpy_floor_per_step, H, 1000, steps),
+                "fcann2 lean": ("numpy", cases.lean_seconds_per_step, [2, H, 2], 1000, steps),
             }
             t = {k: median(v) * 1e6 for k, v in w.interleaved(jobs, repeats).items()}
             rows.append({"sizes": f"[2, {H}, 2]", "fcann2 us": t["fcann2"], "pt_deep us": t["pt_deep"],
                          "sklearn us": t["sklearn"], "numpy floor us": t["numpy floor"],
+                         "fcann2 lean us": t["fcann2 lean"],
                          "pt_deep/fcann2": t["pt_deep"] / t["fcann2"],
                          "sklearn/fcann2": t["sklearn"] / t["fcann2"],
                          "fcann2/floor": t["fcann2"] / t["numpy floor"]})
@@ -76,6 +78,21 @@ def bench_mnist(repeats: int, quick: bool, threads: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def bench_stacked(repeats: int, quick: bool) -> pd.DataFrame:
+    steps = 300 if quick else 2000
+    with Workers(["numpy"], threads=1) as w:
+        jobs = {k: ("numpy", cases.stacked_seconds_per_model_step, k, steps) for k in (1, 8, 27, 64, 256)}
+        t = {k: median(v) * 1e6 for k, v in w.interleaved(jobs, repeats).items()}
+    return pd.DataFrame([{"K": k, "numpy us per model-step": us, "torch us per model-step": float("nan"),
+                          f"<= {TARGETS['stacked_us']} us": us <= TARGETS["stacked_us"]} for k, us in t.items()])
+
+
+def bench_startup(repeats: int) -> pd.DataFrame:
+    times = [cases.cli_startup_seconds() for _ in range(repeats)]
+    return pd.DataFrame([{"command": "python -m experiments --help", "median s": median(times),
+                          f"<= {TARGETS['startup_s']} s": median(times) <= TARGETS["startup_s"]}])
+
+
 def bench_sweep() -> pd.DataFrame:
     from .sweep_bench import run_default_sweep
     rows = []
@@ -89,12 +106,12 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--quick", action="store_true", help="fewer steps and repetitions (a smoke run)")
     p.add_argument("--repeats", type=int, default=None, help="interleaved repetitions per measurement")
-    p.add_argument("--only", choices=("sgd", "full", "mnist", "sweep"), action="append")
+    p.add_argument("--only", choices=("sgd", "full", "mnist", "sweep", "stacked", "startup"), action="append")
     p.add_argument("--mnist-threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--out", default=str(Path(__file__).parent / "out"))
     args = p.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
-    which = args.only or ["sgd", "full", "mnist", "sweep"]
+    which = args.only or ["sgd", "full", "mnist", "sweep", "stacked", "startup"]
     header = (f"{date.today().isoformat()}, {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
               f"command: python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
     sections = []
@@ -103,7 +120,10 @@ def main(argv=None) -> int:
                             ("full", "2. Full-batch gradient descent, us per iteration", lambda: bench_full_batch(repeats, args.quick)),
                             ("mnist", f"3. MNIST-shaped epoch, [784, 250, 250, 10], float32, {args.mnist_threads} threads",
                              lambda: bench_mnist(max(3, repeats // 2), args.quick, args.mnist_threads)),
-                            ("sweep", "4. Default experiment sweep", bench_sweep)):
+                            ("sweep", "4. Default experiment sweep", bench_sweep),
+                            ("stacked", "5. Stacked engine, [2, 20, 3] per-sample, float64 (torch stacking not built)",
+                             lambda: bench_stacked(repeats, args.quick)),
+                            ("startup", "6. CLI start-up", lambda: bench_startup(repeats))):
         if name not in which:
             continue
         table = fn()

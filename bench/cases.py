@@ -140,3 +140,37 @@ def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def lean_seconds_per_step(sizes, n: int, steps: int) -> float:
+    """fcann2's lean per-sample stepper (``fcann2.trainer.LeanStepper``): seconds per step."""
+    import data_utils as du
+    from data_utils.training.loop import run_training
+    from fcann2 import MLP
+    from fcann2.trainer import LeanStepper
+    X, y = _data(n, sizes[0], sizes[-1])
+    model = MLP.from_params(du.init_params(sizes, "he_normal", 0))
+    result = run_training(LeanStepper, model, X, y, lr=1e-3, batch_size=1, n_iter=steps, seed=1)
+    return result.wall_time / result.n_steps
+
+
+def stacked_seconds_per_model_step(k: int, steps: int, sizes=(2, 20, 3), n: int = 300) -> float:
+    """``fcann2.stacked_trainer.train_stacked`` of ``k`` per-sample models (own seed, own
+    learning rate): the stack's seconds per step divided by ``k``."""
+    import data_utils as du
+    from fcann2 import MLP
+    from fcann2.stacked_trainer import train_stacked
+    X, y = _data(n, sizes[0], sizes[-1])
+    models = [MLP.from_params(du.init_params(list(sizes), "he_normal", i)) for i in range(k)]
+    options = [{"lr": 1e-3 * (1 + i % 7), "batch_size": 1, "n_iter": steps, "seed": i} for i in range(k)]
+    results = train_stacked(models, X, y, options)
+    return results[0].wall_time / results[0].n_steps  # wall_time is already the stack's time / k
+
+
+def cli_startup_seconds() -> float:
+    """Wall time of ``python -m experiments --help`` in a fresh interpreter."""
+    import subprocess
+    import sys
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "experiments", "--help"], check=True, capture_output=True)
+    return time.perf_counter() - start
