@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .tolerance import DEFAULT_TOLERANCE
+from .tolerance import DEFAULT_TOLERANCE, scaled_difference
 
 __all__ = ["pair_verdicts", "point_verdicts", "VERDICT_ORDER"]
 
@@ -29,11 +29,6 @@ VERDICT_ORDER = ("agree", "chaotic", "disagree", "error", "incomplete")  # worse
 def _final_params(results, rec):
     params = results.params(rec)
     return None if params is None else [a for W_b in params for a in W_b]
-
-
-def _scaled_dtheta(pa, pb) -> float:
-    with np.errstate(all="ignore"):
-        return max(float(np.max(np.abs(x - z))) / max(1.0, float(np.max(np.abs(x)))) for x, z in zip(pa, pb))
 
 
 def _first_epoch_drift(results, a: dict, b: dict) -> float:
@@ -64,7 +59,7 @@ def _verdict(results, a: dict | None, b: dict | None) -> dict:
     if same_run and a["status"] == "diverged":  # at the same step; blown-up parameters say nothing more
         return {"parity": "agree", "final_dtheta": np.nan, "prediction_agreement": np.nan}
     pa, pb = _final_params(results, a), _final_params(results, b)
-    dtheta = _scaled_dtheta(pa, pb) if pa is not None and pb is not None else np.nan
+    dtheta = max(scaled_difference(x, z) for x, z in zip(pa, pb)) if pa is not None and pb is not None else np.nan
     agreement = _agreement(results, a, b)
     classification = a.get("loss") == "cross_entropy"
     predictions_agree = np.isnan(agreement) or (agreement == 1.0 if classification else agreement <= tol)

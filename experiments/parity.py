@@ -25,7 +25,7 @@ from .config import ExperimentConfig
 from .implementations import get_impl, max_abs_diff, model_outputs
 from .parity_chaos import Drift, classify_drift, perturb_one_ulp
 from .setup import RunSetup, prepare
-from .tolerance import DEFAULT_TOLERANCE
+from .tolerance import DEFAULT_TOLERANCE, scaled_difference
 
 __all__ = ["ParityResult", "Side", "lockstep", "compare_sides", "DEFAULT_TOLERANCE", "param_names"]
 
@@ -139,10 +139,6 @@ def first_divergence(steps: pd.DataFrame, tolerance: float) -> dict | None:
             "index": int(over[0])}
 
 
-def _scaled(x: np.ndarray, z: np.ndarray) -> float:
-    return max_abs_diff(x, z) / max(1.0, float(np.max(np.abs(x))) if x.size else 1.0)
-
-
 def compare_sides(a: Side, b: Side, names: list[str]) -> tuple[pd.DataFrame, dict]:
     """Iterate two sides in lockstep; one row per common step, plus per-side counts.
 
@@ -164,7 +160,7 @@ def compare_sides(a: Side, b: Side, names: list[str]) -> tuple[pd.DataFrame, dic
             row = {"step": x[0], f"loss_{a.name}": x[1], f"loss_{b.name}": y[1], "dloss": abs(x[1] - y[1])}
             for n, p, q in zip(names, a.params(), b.params()):
                 row[f"d{n}"] = max_abs_diff(p, q)
-                row[f"rel_{n}"] = _scaled(p, q)
+                row[f"rel_{n}"] = scaled_difference(p, q)
             row["dtheta_scaled"] = max(row[f"rel_{n}"] for n in names)
             rows.append(row)
     return pd.DataFrame(rows), {"status": status, "count": count}
@@ -193,7 +189,7 @@ def _summary(table: pd.DataFrame, run: dict, a: Side, b: Side, names: list[str])
     # the parameters the models end with (the best epoch's, with early stopping)
     pa, pb = a.params(), b.params()
     final["final_dtheta"] = max(max_abs_diff(p, q) for p, q in zip(pa, pb))
-    final["final_dtheta_scaled"] = max(_scaled(p, q) for p, q in zip(pa, pb))
+    final["final_dtheta_scaled"] = max(scaled_difference(p, q) for p, q in zip(pa, pb))
     return final
 
 

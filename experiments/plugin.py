@@ -138,10 +138,8 @@ class PluginModel:
         return MLP.from_params(self.to_params(), self.activation, self.loss_name, self.negative_slope).output(X)
 
     def predict_proba(self, X) -> np.ndarray:
-        z = self.output(X)
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        from fcann2.functional import softmax  # feature-major: (C, n)
+        return softmax(self.output(X).T).T
 
     def predict(self, X) -> np.ndarray:
         out = self.output(X)

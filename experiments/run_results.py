@@ -9,22 +9,13 @@ import json
 import tomllib
 from pathlib import Path
 
+from .config_tables import flatten
 from .errors import UserInputError
 from .reference_models import reference_id
 from .store import RunStore, data_key
 from .tables import axis_label, cells_frame, metric_names
 
 __all__ = ["RunResults", "short_axis_names"]
-
-
-def _flatten(table: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def _lookup(spec: dict, path: str):
@@ -61,7 +52,7 @@ class RunResults:
         self.config = tomllib.loads(self.store.config_path.read_text())
         self.name = self.config.get("name") or Path(run_dir).name
         self.description = self.config.get("description", "")
-        self.sweep = _flatten(self.config.get("sweep", {}))
+        self.sweep = flatten(self.config.get("sweep", {}))
         variants = self.config.get("variants") or []
         grid_axes = (["variant"] if variants else []) + list(self.sweep)
         self.axes = [a for a in grid_axes if a != "impl"]
@@ -102,10 +93,10 @@ class RunResults:
     def base_keys(self) -> dict:
         """The stored config's keys that are not swept (what every cell shares)."""
         skip = {"sweep", "variants", "references", "output", "name", "description"}
-        flat = _flatten({k: v for k, v in self.config.items() if k not in skip})
+        flat = flatten({k: v for k, v in self.config.items() if k not in skip})
         varied = set(self.sweep)
         for variant in self.config.get("variants") or []:
-            varied |= set(_flatten({k: v for k, v in variant.items() if k != "label"}))
+            varied |= set(flatten({k: v for k, v in variant.items() if k != "label"}))
         return {k: v for k, v in flat.items() if k not in varied}
 
     def cells_frame(self):
