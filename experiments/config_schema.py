@@ -20,6 +20,7 @@ from data_utils.training.recipe import RECIPE_KEYS, Recipe
 from .config_tables import VARIANT_SECTIONS, flatten, set_path, variant_label
 from .errors import ConfigError
 from .reference_models import REFERENCE_MODELS
+from .summary_columns import SUMMARY_COLUMNS
 
 __all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec", "ReferenceSpec", "IMPLEMENTATIONS"]
 
@@ -124,6 +125,16 @@ class OutputSpec(_Strict):
     animation_cell: dict[str, Any] = Field(default_factory=dict)  # grid keys of the animated cell
     animation_frames: int = Field(40, ge=2, le=200)
     train_curve: bool = False  # score the training set every epoch (per-iteration accuracy in full batch)
+    reload_check: bool = False  # save each trained model, reload it into both implementations, score it
+    columns: list[Literal[tuple(SUMMARY_COLUMNS)]] = Field(default_factory=list)  # extra summary columns
+
+    @field_validator("columns")
+    @classmethod
+    def _distinct_columns(cls, columns):
+        for name in columns:
+            if columns.count(name) > 1:
+                raise ValueError(f"lists {name!r} twice")
+        return columns
 
 
 class ReferenceSpec(_Strict):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .cell import evaluate
+from .scoring import evaluate
 from .cell_outputs import cell_outputs, plot_data
 from .config import ExperimentConfig
 from .reference_models import build_estimator, reference_id

@@ -17,10 +17,11 @@ from .grid_parity import pair_verdicts, point_verdicts
 from .report_animation import write_animation
 from .report_charts import confusion_plot, heatmap_plot, loss_curve_plot, regression_plot
 from .report_grid import Grid, Plot
+from .report_images import hardest_examples_plot, weight_image_plot
 from .report_page import render_html, render_markdown
 from .report_surfaces import hidden_unit_plot, reference_surface_plot, surface_plots
 from .run_results import RunResults
-from .summary_views import grid_table, reference_table
+from .summary_views import grid_table, reference_table, reload_table
 from .tables import summary_frame
 
 __all__ = ["render_run", "RunOutputs", "ReportContent"]
@@ -40,6 +41,7 @@ class ReportContent:
     summary: pd.DataFrame | None
     verdict: str
     references: pd.DataFrame | None = None  # the reference models' rows (``reference_table``)
+    reload: pd.DataFrame | None = None      # the saved-weights check per cell (``reload_table``)
     figures: list[tuple[Path, str, str]] = field(default_factory=list)  # (image, caption, section)
 
 
@@ -57,8 +59,9 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
             else summary.assign(**points.iloc[0].to_dict())
     summary.to_csv(tables_dir / "summary.csv", index=False)
     tables["summary_csv"] = tables_dir / "summary.csv"
-    wide = grid_table(cells, verdicts, results.records, results.group_axes, results.task, wide=True)
-    compact = grid_table(cells, verdicts, results.records, results.group_axes, results.task)
+    columns = results.summary_columns
+    wide = grid_table(cells, verdicts, results.records, results.group_axes, results.task, wide=True, columns=columns)
+    compact = grid_table(cells, verdicts, results.records, results.group_axes, results.task, columns=columns)
     for key, name, text in (("summary_md", "summary.md", wide.to_markdown(index=False)),
                             ("summary_txt", "summary.txt", compact.to_markdown(index=False, tablefmt="simple")),
                             ("summary_wide_txt", "summary_wide.txt", wide.to_markdown(index=False, tablefmt="simple"))):
@@ -67,20 +70,18 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
     return tables, compact
 
 
-def _write_reference_tables(results: RunResults, tables: dict) -> pd.DataFrame | None:
-    """``tables/references.{csv,md,txt}`` (the reference models' rows), when there are any."""
-    frame = reference_table(results.references, results.records, results.group_axes, results.task)
+def _write_side_table(results: RunResults, tables: dict, stem: str, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """``tables/<stem>.{csv,md,txt}`` of ``frame``, or ``None`` (and no such files) when it is empty."""
     tables_dir = results.store.tables_dir
     if frame.empty:
-        for old in tables_dir.glob("references.*"):  # of an earlier config that had references
+        for old in tables_dir.glob(f"{stem}.*"):  # of an earlier config that had them
             old.unlink()
         return None
-    for key, name in (("references_csv", "references.csv"), ("references_md", "references.md"),
-                      ("references_txt", "references.txt")):
-        tables[key] = tables_dir / name
-    frame.to_csv(tables["references_csv"], index=False)
-    tables["references_md"].write_text(frame.to_markdown(index=False) + "\n")
-    tables["references_txt"].write_text(frame.to_markdown(index=False, tablefmt="simple") + "\n")
+    for ext in ("csv", "md", "txt"):
+        tables[f"{stem}_{ext}"] = tables_dir / f"{stem}.{ext}"
+    frame.to_csv(tables[f"{stem}_csv"], index=False)
+    tables[f"{stem}_md"].write_text(frame.to_markdown(index=False) + "\n")
+    tables[f"{stem}_txt"].write_text(frame.to_markdown(index=False, tablefmt="simple") + "\n")
     return frame
 
 
@@ -96,11 +97,12 @@ def _plots(results: RunResults, verdicts: pd.DataFrame) -> list[Plot]:
         best = _best_surface_cell(results, grid)
         if best is not None:
             plots.append(hidden_unit_plot(results, grid, *best))
+        plots.append(weight_image_plot(results, grid))
     plots.append(loss_curve_plot(results, grid))
     if results.task == "regression":
         plots.append(regression_plot(results, grid))
     else:
-        plots.append(confusion_plot(results))
+        plots += [confusion_plot(results), hardest_examples_plot(results)]
     return [p for p in plots if p is not None]
 
 
@@ -131,8 +133,11 @@ def render_run(run_dir: str | Path) -> RunOutputs:
     plots_dir.mkdir(parents=True, exist_ok=True)
     for old in [*plots_dir.glob("*.png"), *plots_dir.glob("*.gif")]:  # figures of an earlier layout or grid
         old.unlink()
+    references = reference_table(results.references, results.records, results.group_axes, results.task)
     content = ReportContent(results, cells, compact, verdict_line(verdicts) if len(results.impls) == 2 else "",
-                            _write_reference_tables(results, tables))
+                            _write_side_table(results, tables, "references", references),
+                            _write_side_table(results, tables, "reload",
+                                              reload_table(cells, results.group_axes, results.task)))
     for plot in _plots(results, verdicts):
         path = save_figure(plot.figure, plots_dir / f"{plot.name}.png")
         content.figures.append((path, plot.caption, plot.section))
