@@ -67,10 +67,6 @@ def eval_AP(ranked_labels) -> float:
     return float(np.sum(precision * Yr) / Yr.sum())
 
 
-def _nan_mean(values: np.ndarray) -> float:
-    return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
-
-
 def classification_metrics(y_true, y_pred, proba=None, n_classes: int | None = None) -> dict:
     """Full metrics of a classifier, computed with scikit-learn.
 
@@ -81,9 +77,10 @@ def classification_metrics(y_true, y_pred, proba=None, n_classes: int | None = N
     n_classes : number of classes (default: inferred from labels and ``proba``).
 
     Returns a JSON-serialisable dict: ``accuracy``, ``precision``/``recall``/``f1`` (lists,
-    per class), their unweighted means over classes ``precision_macro``, ``recall_macro``,
-    ``macro_f1`` (a class whose ratio is undefined - never predicted, or absent - is left
-    out of the mean), ``confusion_matrix`` (rows = true), and with ``proba``: ``log_loss``,
+    per class), ``precision_macro`` and ``recall_macro`` (scikit-learn's unweighted means
+    over the classes that occur in ``y_true`` or ``y_pred``, a class never predicted
+    counting precision 0), ``macro_f1`` (the mean of the defined per-class F1),
+    ``confusion_matrix`` (rows = true), and with ``proba``: ``log_loss``,
     ``average_precision_macro`` (one-vs-rest average precision of each class present in
     ``y_true``, averaged; binary problems included); for binary problems also
     ``average_precision`` and ``roc_auc`` of class 1.
@@ -97,10 +94,14 @@ def classification_metrics(y_true, y_pred, proba=None, n_classes: int | None = N
     labels = np.arange(n_classes)
     p, r, f, _ = skm.precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=np.nan)
+    occurring = np.union1d(y_true, y_pred)
     out = {
         "accuracy": float(skm.accuracy_score(y_true, y_pred)),
         "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(),
-        "precision_macro": _nan_mean(p), "recall_macro": _nan_mean(r), "macro_f1": _nan_mean(f),
+        # scikit-learn's average="macro" (labels=None): over the classes in y_true or y_pred, 0/0 as 0
+        "precision_macro": float(np.nan_to_num(p[occurring]).mean()),
+        "recall_macro": float(np.nan_to_num(r[occurring]).mean()),
+        "macro_f1": float(np.nanmean(f)) if np.isfinite(f).any() else float("nan"),
         "confusion_matrix": skm.confusion_matrix(y_true, y_pred, labels=labels).tolist(),
     }
     if proba is not None:
@@ -110,9 +111,9 @@ def classification_metrics(y_true, y_pred, proba=None, n_classes: int | None = N
         # float32 probabilities sum to 1 only to ~1e-7; renormalise in float64 for sklearn
         proba = proba / proba.sum(axis=1, keepdims=True)
         out["log_loss"] = float(skm.log_loss(y_true, np.clip(proba, 1e-15, 1.0), labels=labels))
-        present = np.unique(y_true)
-        out["average_precision_macro"] = float(np.mean(
-            [skm.average_precision_score(y_true == c, proba[:, c]) for c in present]))
+        present = np.unique(y_true)  # one-vs-rest AP needs a positive: classes of y_true
+        out["average_precision_macro"] = float(skm.average_precision_score(
+            y_true[:, None] == present, proba[:, present], average="macro"))
         if n_classes == 2 and len(np.unique(y_true)) == 2:
             out["average_precision"] = float(skm.average_precision_score(y_true, proba[:, 1]))
             out["roc_auc"] = float(skm.roc_auc_score(y_true, proba[:, 1]))

@@ -109,6 +109,9 @@ def _data_problems(cfg: ExperimentConfig) -> list[_Problem]:
         fits = "cross_entropy" if classification else "mse"
         out.append(("model.loss", f"model.loss: {loss!r} does not fit the {decl.task} dataset {d.dataset!r} "
                                   f"(use {fits!r} or 'auto')", ("data.dataset",)))
+    if d.standardize_target and classification:
+        out.append(("data.standardize_target", f"data.standardize_target: applies to regression targets; the "
+                                               f"dataset {d.dataset!r} is classification", ("data.dataset",)))
     for name in cfg.output.columns:
         task = SUMMARY_COLUMNS[name].task
         if task is not None and task != decl.task:

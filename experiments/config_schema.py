@@ -39,7 +39,15 @@ class DataSpec(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     test_size: float = Field(0.25, gt=0, lt=1)
     standardize: bool = False
+    # regression targets scaled like the features; false is stored as None (left out of the spec), so
+    # the cell ids of configs written before the key existed stay the same
+    standardize_target: bool | None = None
     seed: int = Field(0, ge=0)
+
+    @field_validator("standardize_target")
+    @classmethod
+    def _false_is_absent(cls, value):
+        return value or None
 
 
 class ModelSpec(_Strict):

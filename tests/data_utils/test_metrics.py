@@ -93,9 +93,11 @@ def test_macro_metrics_match_scikit_learn(rng):
     both = [skm.average_precision_score(yb == c, pb[:, c]) for c in (0, 1)]
     assert mb["average_precision_macro"] == pytest.approx(np.mean(both))
     assert mb["average_precision"] == pytest.approx(both[1])
-    # a class never predicted has no precision: left out of the mean (not counted as 0)
-    m4 = classification_metrics(y, np.where(pred == 2, 0, pred), n_classes=3)
-    assert np.isnan(m4["precision"][2]) and m4["precision_macro"] == pytest.approx(np.nanmean(m4["precision"]))
+    # a class never predicted: its precision is undefined per class, 0 in the macro mean (a constant
+    # classifier is not rewarded for the classes it ignores)
+    m4 = classification_metrics(y, np.zeros_like(y), n_classes=3)
+    assert np.isnan(m4["precision"][2]) and m4["precision_macro"] == pytest.approx((1 / 3) / 3)
+    assert m4["recall_macro"] == pytest.approx(1 / 3)
 
 
 def test_regression_metrics():
