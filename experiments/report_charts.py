@@ -52,10 +52,11 @@ def heatmap_plot(results: RunResults, grid: Grid, summary: pd.DataFrame, verdict
             if values:
                 dtheta[(row, col)] = max(values)
     n_rows, n_cols = grid.shape
-    labels = 0.07 * max(len(r) for r in grid.rows)  # room for the row labels (only the first panel's)
-    size = (max(3.3, 0.8 * n_cols + 2.0) + labels / (len(panels) + bool(dtheta)), 0.42 * n_rows + 1.3)
-    fig, axes = new_figure(1, len(panels) + bool(dtheta), panel_size=size, squeeze=False,
-                           gridspec_kw={"width_ratios": [1.0 + labels / size[0]] + [1.0] * (len(panels) + bool(dtheta) - 1)})
+    n_panels = len(panels) + bool(dtheta)
+    labels = 0.07 * max(len(r) for r in grid.rows)  # inches for the row labels (only the first panel has them)
+    size = (max(3.3, 0.8 * n_cols + 2.0) + labels / n_panels, 0.42 * n_rows + 1.3)
+    fig, axes = new_figure(1, n_panels, panel_size=size, squeeze=False,
+                           gridspec_kw={"width_ratios": [1.0 + labels / size[0]] + [1.0] * (n_panels - 1)})
     ylabel, xlabel = grid.names[grid.row_axis], grid.names.get(grid.col_axis, "")
     for k, (ax, (M, title)) in enumerate(zip(axes[0], panels)):
         plot_heatmap(M, grid.rows, grid.cols, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel if k == 0 else "",
@@ -204,7 +205,7 @@ def regression_plot(results: RunResults, grid: Grid) -> Plot | None:
             rec = grid.get(row, col, "numpy")
             mse = ((rec or {}).get("metrics") or {}).get("test") or {}
             status = f"diverged at step {rec['diverged_at']}" if rec and rec["status"] == "diverged" else (
-                f"test mse {mse['mse']:.3g}" if "mse" in mse else "")
+                f"test mse {mse['mse']:.3g}, R² {mse['r2']:.2f}" if "mse" in mse else "")
             ax.set_title(f"{grid.label(row, col)}\n{status}", fontsize=9)
             ax.tick_params(labelsize=7)
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -225,7 +226,8 @@ def confusion_plot(results: RunResults) -> Plot | None:
         return None
     best, metrics = max(scored, key=lambda rm: rm[1]["accuracy"])
     names = [str(n) for n in results.data(best).get("class_names", [])] or None
-    fig, ax = new_figure(panel_size=(1.0 + 0.55 * len(metrics["confusion_matrix"]), 0.6 + 0.5 * len(metrics["confusion_matrix"])))
+    n = len(metrics["confusion_matrix"])
+    fig, ax = new_figure(panel_size=(max(3.4, 1.0 + 0.55 * n), max(2.8, 0.6 + 0.5 * n)))
     plot_confusion_matrix(metrics["confusion_matrix"], names, ax=ax, title=f"test accuracy {metrics['accuracy']:.3f}")
     twin = next((r for r in results.records if r["pair"] == best["pair"] and r["impl"] == "torch"), None)
     same = twin is not None and ((twin.get("metrics") or {}).get("test") or {}).get("confusion_matrix") == \

@@ -81,7 +81,8 @@ def _draw_model(subfig, params: list, shape: tuple[int, ...], class_names: list[
     cmap = colormaps["RdBu_r"].with_extremes(bad="white")
     ax = axes[0]
     ax.imshow(mosaic, cmap=cmap, vmin=-span, vmax=span, interpolation="nearest")
-    names = class_names if len(params) == 1 and len(class_names) >= n_units else [f"unit {k + 1}" for k in range(n_units)]
+    per_class = len(params) == 1 and len(class_names) >= n_units  # no hidden layer: one template per class
+    names = class_names if per_class else [f"unit {k + 1}" for k in range(n_units)]
     ax.set_xticks(centers, names[:n_units], fontsize=8)
     ax.set_yticks([])
     ax.tick_params(length=0)
@@ -91,17 +92,14 @@ def _draw_model(subfig, params: list, shape: tuple[int, ...], class_names: list[
         outputs = class_names if depth == len(params) and len(class_names) == len(W) else range(1, len(W) + 1)
         plot_heatmap(W, list(outputs), list(range(1, W.shape[1] + 1)), ax=ax, fmt="{:.1f}" if small else "",
                      cmap="RdBu_r", center=0.0)
-        strong = 0.6 * (float(np.max(np.abs(W))) or 1.0)
-        for text, value in zip(ax.texts, W.ravel()):  # a diverging scale is dark at both ends
-            text.set_color("white" if abs(value) > strong else "black")
         ax.set_title(f"layer {depth} W ({W.shape[0]}x{W.shape[1]})", fontsize=8)
         ax.tick_params(labelsize=7)
     subfig.suptitle(f"{title} (|W| up to {span:.2g})", fontsize=9)
 
 
 def weight_image_plot(results: RunResults, grid: Grid) -> Plot | None:
-    """First-layer weights as images, one row per distinct trained model (numpy, the
-    drawn seed); ``None`` unless the inputs are images."""
+    """First-layer weights as images, one row per distinct trained model (numpy; every
+    grid point and seed, the first ``MAX_WEIGHT_ROWS``); ``None`` unless the inputs are images."""
     models = _distinct_models(results, grid)
     shape = _image_shape(results, models[0][1]) if models else None
     if shape is None:
@@ -117,8 +115,8 @@ def weight_image_plot(results: RunResults, grid: Grid) -> Plot | None:
     no_hidden = any(len(p) == 1 for _, _, p in drawn)
     more = f" The first {len(drawn)} of {len(models)} distinct models are drawn." if len(models) > len(drawn) else ""
     caption = (f"The first layer's weights of each trained model (numpy), one {shape[0]}x{shape[1]} "
-               "image per unit: red weights raise the unit's input where the pixel is bright, blue ones lower it; "
-               "each row on its own symmetric scale (its largest |W| in its title)."
+               "image per unit (each pixel's weight: red positive, blue negative, white zero), each row on its own "
+               "symmetric scale (its largest |W| in its title)."
                + (" Without a hidden layer each image is the template of one class." if no_hidden else "")
                + f" Up to {MAX_UNIT_IMAGES} units per model; when every unit is drawn, the later layers' weight "
                "matrices follow (rows: the layer's units or classes, columns: its inputs). Grid points that train "

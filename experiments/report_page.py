@@ -37,7 +37,7 @@ document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventL
 """
 _STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}"
           "table{border-collapse:collapse;font-size:13px;margin:.5em 0}td,th{padding:3px 10px;border-bottom:1px solid #ddd;"
-          "text-align:right;white-space:nowrap}th{background:#f4f4f4}table.sortable th{cursor:pointer}"
+          "text-align:right;white-space:nowrap}th{background:#f4f4f4;white-space:normal;vertical-align:bottom}table.sortable th{cursor:pointer}"
           "table.sortable th:after{content:' \\2195';color:#aaa}img{max-width:100%;height:auto}"
           "figure{margin:1.2em 0}figcaption{font-size:14px;color:#444;max-width:900px}"
           ".verdict{font-size:17px;padding:.5em .8em;background:#eef6ee;border-left:4px solid #2a7a2a}"
