@@ -67,6 +67,7 @@ def _empty_record() -> dict:
 def finish_record(record: dict, result, model, setup: RunSetup, cfg: ExperimentConfig, frames=None) -> dict:
     """Fill ``record`` from a finished training run of ``model`` (either engine)."""
     output_fn = lambda X: model_outputs(model, X)  # noqa: E731
+    impl = get_impl(cfg.impl)
     record.update(status=result.status, loss=setup.loss, n_steps=result.n_steps, diverged_at=result.diverged_at,
                   final_loss=result.final_loss, best_epoch=result.best_epoch,
                   stopped_early=result.stopped_early, wall_time=result.wall_time,
@@ -76,9 +77,9 @@ def finish_record(record: dict, result, model, setup: RunSetup, cfg: ExperimentC
                   params=model.to_params(), outputs=cell_outputs(setup, output_fn, cfg.output.plot_resolution),
                   data=plot_data(setup), frames=frames.arrays() if frames is not None else None,
                   n_params=sum(W.size + b.size for W, b in setup.params),
-                  initial_test_loss=_initial_test_loss(type(model), setup, cfg))
+                  initial_test_loss=_initial_test_loss(impl.model, setup, cfg))
     if cfg.output.reload_check and result.status == "ok":
-        record["reload"] = reload_check(model, get_impl(cfg.impl), setup, cfg.model.activation,
+        record["reload"] = reload_check(model, impl, setup, cfg.model.activation,
                                         cfg.model.negative_slope)
     return record
 
