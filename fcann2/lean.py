@@ -39,12 +39,6 @@ from .stepper import NumpyStepper
 __all__ = ["LeanStepper"]
 
 
-def _by_columns(n_out: int, n_in: int) -> bool:
-    """Whether an (n_out, n_in) outer product is faster column by column (measured on
-    2-core x86: from about 60 rows per input column, for 2 to 4 columns)."""
-    return 2 <= n_in <= 4 and n_out > 60 * n_in
-
-
 class LeanStepper(NumpyStepper):
     """``NumpyStepper`` for per-sample schedules (``batch_size=1``); see the module docstring."""
 
