@@ -49,11 +49,11 @@ def numpy_floor_per_step(hidden: int, n: int, steps: int) -> float:
     training loop: the floor its structure is measured against. 11 NumPy calls on 1-D
     buffers - forward: 2 gemv, bias add, relu; backward, the deltas written into the bias
     gradients: the output weight gradient as an outer product, 1 gemv, the relu mask (2
-    calls), the first layer's weight gradient (by rows, or by columns when tall); update:
+    calls), the first layer's weight gradient (as ``fcann2.lean`` chooses); update:
     ``theta -= lr * g`` (2 calls) - and the two-class softmax cross-entropy in Python floats
     (1 scalar ``np.exp``, 1 ``np.log``)."""
     import data_utils as du
-    from fcann2.lean import _by_columns
+    from fcann2.lean import _outer_product
     X, y = _data(n, 2, 2)
     (W1, b1), (W2, b2) = du.init_params([2, hidden, 2], "he_normal", 0)
     theta = np.concatenate([W1.ravel(), W2.ravel(), b1, b2])
@@ -63,7 +63,8 @@ def numpy_floor_per_step(hidden: int, n: int, steps: int) -> float:
     b1, b2 = theta[o2:o2 + hidden], theta[o2 + hidden:]
     dW1, dW2 = grad[:o1].reshape(W1.shape), grad[o1:o2].reshape(W2.shape)
     db1, db2 = grad[o2:o2 + hidden], grad[o2 + hidden:]
-    dW1_columns = list(dW1.T) if _by_columns(*dW1.shape) else None   # as fcann2.lean chooses
+    how = _outer_product(*dW1.shape)                      # as fcann2.lean chooses
+    dW1_outer, dW1_columns = (np.matmul if how == "matmul" else np.multiply), list(dW1.T) if how == "columns" else None
     db1_column, db2_column, W2T, x_rows = db1[:, None], db2[:, None], W2.T, X[:, None, :]
     z1, h1, z2, mask = np.empty(hidden), np.empty(hidden), np.empty(2), np.empty(hidden, bool)
     h1_row, labels = h1[None, :], y.tolist()
@@ -88,7 +89,7 @@ def numpy_floor_per_step(hidden: int, n: int, steps: int) -> float:
         dot(W2T, db2, out=db1)
         np.multiply(db1, np.greater(h1, 0.0, out=mask), out=db1)
         if dW1_columns is None:
-            np.multiply(db1_column, x_rows[i], out=dW1)
+            dW1_outer(db1_column, x_rows[i], out=dW1)
         else:
             for column, x_j in zip(dW1_columns, x.tolist()):
                 np.multiply(db1, x_j, out=column)

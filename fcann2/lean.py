@@ -9,10 +9,10 @@ operations has a 1-D form that runs the same kernel on the same numbers. What is
   vector; ``np.dot`` makes that call with less overhead than ``np.matmul``;
 - a bias gradient (the sum of a one-column delta) *is* the delta: each layer's delta is
   written straight into its bias-gradient slice of ``grad`` and never summed;
-- a weight gradient ``delta @ a.T`` has inner dimension 1, one product per element: it
-  is the outer product, written into the weight-gradient view by rows, or column by
-  column for a tall layer fed by 2-4 inputs (NumPy's broadcast loop then runs one short
-  inner loop per row: 4.2 against 1.7 us for 500 x 2);
+- a weight gradient ``delta @ a.T`` has inner dimension 1, one product per element: the
+  outer product, written into the weight-gradient view by a broadcast ``np.multiply``,
+  by the general path's own ``np.matmul`` for layers fed by 2-5 inputs, or column by
+  column when such a layer is tall (``_outer_product``: whichever is fastest);
 - with two classes in float64, the output layer's bias add and the softmax cross-entropy
   run in Python floats (``functional.two_class_cross_entropy``); other losses call the
   general path's functions on (k, 1) views of the buffers;
@@ -70,10 +70,16 @@ class LeanStepper(NumpyStepper):
         return losses
 
 
-def _by_columns(n_out: int, n_in: int) -> bool:
-    """Whether an (n_out, n_in) outer product is faster column by column (measured on
-    2-core x86: from about 60 rows per input column, for 2 to 4 columns)."""
-    return 2 <= n_in <= 4 and n_out > 60 * n_in
+def _outer_product(n_out: int, n_in: int) -> str:
+    """How to write an (n_out, n_in) weight gradient ``delta a^T`` fastest: ``"rows"`` (a
+    broadcast ``np.multiply`` of (n_out, 1) by (1, n_in)), ``"matmul"`` (the general path's
+    ``np.matmul`` with inner dimension 1) or ``"columns"`` (one ``np.multiply`` by a scalar
+    per column). Measured on a 2-core x86 VM: the broadcast runs one inner loop per row, slow
+    for 2-5 columns (50 x 2: 1.0 against 0.83 us by matmul); from 100 rows per column,
+    column by column wins (500 x 2: 4.1 by rows, 2.4 by matmul, 1.7 by columns)."""
+    if not 2 <= n_in <= 5:
+        return "rows"
+    return "columns" if n_out >= 100 * n_in else "matmul"
 
 
 def _sample_pass(model: MLP, plan: TrainingPlan):
@@ -91,11 +97,15 @@ def _sample_pass(model: MLP, plan: TrainingPlan):
     # Layer inputs (1-D, and as (1, i) rows); entry 0 is the sample, set per call.
     inputs, rows = [None, *h], [None, *(v[None, :] for v in h)]
     X, x_rows = plan.X, plan.X[:, None, :]
-    # Backward, last layer first: (k, dW, delta = db, delta as a column, dW's column views
-    # when the outer product goes by columns, W.T, and for k > 0 the delta and z below).
-    backward = [(k, lin.dW, lin.db, lin.db[:, None], list(lin.dW.T) if _by_columns(*lin.dW.shape) else None,
-                 lin.W.T, linears[k - 1].db if k else None, z[k - 1] if k else None)
-                for k, lin in reversed(list(enumerate(linears)))]
+    # Backward, last layer first: (k, dW, delta = db, delta as a column, the outer product's
+    # function, dW's column views when it goes by columns, W.T, for k > 0 the delta and z below).
+    backward = []
+    for k, lin in reversed(list(enumerate(linears))):
+        how = _outer_product(*lin.dW.shape)
+        outer = np.matmul if how == "matmul" else np.multiply
+        columns = list(lin.dW.T) if how == "columns" else None
+        backward.append((k, lin.dW, lin.db, lin.db[:, None], outer, columns, lin.W.T,
+                         linears[k - 1].db if k else None, z[k - 1] if k else None))
     two_class = model.loss_name == "cross_entropy" and model.sizes[-1] == 2 and dtype == np.float64
     if two_class:
         labels = plan.y.tolist()
@@ -121,9 +131,9 @@ def _sample_pass(model: MLP, plan: TrainingPlan):
         else:
             np.add(z_out, b_out, out=z_out)
             loss, _ = loss_fn(z_col, targets[i], d_col)
-        for k, dW, d, d_column, columns, WT, d_below, z_below in backward:
+        for k, dW, d, d_column, outer, columns, WT, d_below, z_below in backward:
             if columns is None:
-                multiply(d_column, rows[k], out=dW)
+                outer(d_column, rows[k], out=dW)
             else:
                 for column, a_j in zip(columns, inputs[k].tolist()):
                     multiply(d, a_j, out=column)

@@ -8,7 +8,7 @@ import pytest
 import data_utils as du
 from data_utils.training.loop import TrainingLoop, plan_training
 from fcann2 import MLP, functional as F, iter_train
-from fcann2.lean import LeanStepper
+from fcann2.lean import LeanStepper, _outer_product
 from fcann2.trainer import NumpyStepper
 
 OPTIMIZERS = [{}, {"momentum": 0.9}, {"momentum": 0.9, "nesterov": True}, {"optimizer": "rmsprop", "lr": 0.01},
@@ -64,12 +64,12 @@ def test_bit_identical_for_every_activation_loss_and_optimizer(activation, loss,
 
 
 @pytest.mark.parametrize("sizes, loss, dtype", [
-    ([2, 130, 2], "cross_entropy", np.float64),   # a tall first layer: weight gradient by columns
-    ([3, 200, 4, 2], "mse", np.float64),          # by columns, then a hidden layer fed by 200
+    ([2, 250, 2], "cross_entropy", np.float64),   # a tall first layer: weight gradient by columns
+    ([3, 320, 4, 2], "mse", np.float64),          # by columns, by rows (fed by 320), by matmul
     ([4, 9, 9, 9, 3], "cross_entropy", np.float64),
     ([1, 6, 1], "mse", np.float64),
     ([2, 8, 2], "cross_entropy", np.float32),     # float32: no two-class scalar shortcut
-    ([2, 150, 3], "mse", np.float32),
+    ([2, 250, 3], "mse", np.float32),
 ])
 def test_bit_identical_for_other_shapes_and_float32(sizes, loss, dtype, rng):
     X, y = _data(rng, sizes, loss, dtype=dtype)
@@ -105,6 +105,11 @@ def test_bit_identical_when_diverging(loss, lr, scale, rng):
     assert general[1].status == "diverged" and general[1].n_steps > 10  # past the first epoch
     _assert_identical(general, by_epoch)
     _assert_identical(general, by_step)
+
+
+def test_every_way_of_writing_a_weight_gradient_is_covered_above():
+    assert [_outer_product(o, i) for o, i in [(7, 2), (5, 7), (3, 5), (250, 2), (320, 3), (4, 320)]] == \
+        ["matmul", "rows", "matmul", "columns", "columns", "rows"]
 
 
 def test_two_class_cross_entropy_is_the_array_formula_bit_for_bit(rng):
