@@ -63,8 +63,7 @@ def numpy_floor_per_step(hidden: int, n: int, steps: int) -> float:
     b1, b2 = theta[o2:o2 + hidden], theta[o2 + hidden:]
     dW1, dW2 = grad[:o1].reshape(W1.shape), grad[o1:o2].reshape(W2.shape)
     db1, db2 = grad[o2:o2 + hidden], grad[o2 + hidden:]
-    how = _outer_product(*dW1.shape)                      # as fcann2.lean chooses
-    dW1_outer, dW1_columns = (np.matmul if how == "matmul" else np.multiply), list(dW1.T) if how == "columns" else None
+    dW1_outer = _outer_product(dW1, db1)                  # as fcann2.lean chooses
     db1_column, db2_column, W2T, x_rows = db1[:, None], db2[:, None], W2.T, X[:, None, :]
     z1, h1, z2, mask = np.empty(hidden), np.empty(hidden), np.empty(2), np.empty(hidden, bool)
     h1_row, labels = h1[None, :], y.tolist()
@@ -88,11 +87,7 @@ def numpy_floor_per_step(hidden: int, n: int, steps: int) -> float:
         np.multiply(db2_column, h1_row, out=dW2)
         dot(W2T, db2, out=db1)
         np.multiply(db1, np.greater(h1, 0.0, out=mask), out=db1)
-        if dW1_columns is None:
-            dW1_outer(db1_column, x_rows[i], out=dW1)
-        else:
-            for column, x_j in zip(dW1_columns, x.tolist()):
-                np.multiply(db1, x_j, out=column)
+        dW1_outer(db1_column, x_rows[i], out=dW1)
         if loss != loss:
             break
         theta -= np.multiply(grad, lr, out=work)

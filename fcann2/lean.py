@@ -70,16 +70,24 @@ class LeanStepper(NumpyStepper):
         return losses
 
 
-def _outer_product(n_out: int, n_in: int) -> str:
-    """How to write an (n_out, n_in) weight gradient ``delta a^T`` fastest: ``"rows"`` (a
-    broadcast ``np.multiply`` of (n_out, 1) by (1, n_in)), ``"matmul"`` (the general path's
-    ``np.matmul`` with inner dimension 1) or ``"columns"`` (one ``np.multiply`` by a scalar
-    per column). Measured on a 2-core x86 VM: the broadcast runs one inner loop per row, slow
-    for 2-5 columns (50 x 2: 1.0 against 0.83 us by matmul); from 100 rows per column,
-    column by column wins (500 x 2: 4.1 by rows, 2.4 by matmul, 1.7 by columns)."""
-    if not 2 <= n_in <= 5:
-        return "rows"
-    return "columns" if n_out >= 100 * n_in else "matmul"
+def _outer_product(dW: np.ndarray, delta: np.ndarray):
+    """``outer(delta_column, a_row, out=dW)``: writes the weight gradient ``delta a^T`` of
+    ``dW`` (o, i) from ``delta`` (o,) as a column (o, 1) and the layer input as a row (1, i),
+    the fastest way for the shape (measured on a 2-core x86 VM): a broadcast ``np.multiply``;
+    the general path's own ``np.matmul`` for 2-5 inputs, where the broadcast runs one short
+    inner loop per row (50 x 2: 1.0 against 0.83 us); column by column from 100 rows per
+    input (500 x 2: 4.1 by rows, 2.4 by matmul, 1.7 by columns)."""
+    o, i = dW.shape
+    if not 2 <= i <= 5:
+        return np.multiply
+    if o < 100 * i:
+        return np.matmul
+    columns, multiply = list(dW.T), np.multiply
+
+    def by_columns(delta_column, a_row, out=None):
+        for column, a_j in zip(columns, a_row[0].tolist()):
+            multiply(delta, a_j, out=column)
+    return by_columns
 
 
 def _sample_pass(model: MLP, plan: TrainingPlan):
@@ -94,18 +102,14 @@ def _sample_pass(model: MLP, plan: TrainingPlan):
     h = [np.empty(lin.W.shape[0], dtype) for lin in linears[:-1]]     # activations
     hidden = [(lin.W, lin.b, z[k], h[k]) for k, lin in enumerate(linears[:-1])]
     W_out, b_out, z_out, d_out = linears[-1].W, linears[-1].b, z[-1], linears[-1].db
-    # Layer inputs (1-D, and as (1, i) rows); entry 0 is the sample, set per call.
-    inputs, rows = [None, *h], [None, *(v[None, :] for v in h)]
-    X, x_rows = plan.X, plan.X[:, None, :]
-    # Backward, last layer first: (k, dW, delta = db, delta as a column, the outer product's
-    # function, dW's column views when it goes by columns, W.T, for k > 0 the delta and z below).
-    backward = []
-    for k, lin in reversed(list(enumerate(linears))):
-        how = _outer_product(*lin.dW.shape)
-        outer = np.matmul if how == "matmul" else np.multiply
-        columns = list(lin.dW.T) if how == "columns" else None
-        backward.append((k, lin.dW, lin.db, lin.db[:, None], outer, columns, lin.W.T,
-                         linears[k - 1].db if k else None, z[k - 1] if k else None))
+    X, x_rows = plan.X, plan.X[:, None, :]                            # X[i] as (D,) and (1, D)
+    # Backward through layers L-1..1, last first: the weight gradient from the delta (the
+    # layer's db) and the layer's input (h below), then the delta below (its db) from W.T.
+    upper = [(lin.dW, _outer_product(lin.dW, lin.db), lin.db[:, None], h[k - 1][None, :],
+              lin.W.T, lin.db, linears[k - 1].db, z[k - 1], h[k - 1])
+             for k, lin in reversed(list(enumerate(linears))) if k]
+    first = linears[0]
+    dW_first, outer_first, d_first = first.dW, _outer_product(first.dW, first.db), first.db[:, None]
     two_class = model.loss_name == "cross_entropy" and model.sizes[-1] == 2 and dtype == np.float64
     if two_class:
         labels = plan.y.tolist()
@@ -114,11 +118,10 @@ def _sample_pass(model: MLP, plan: TrainingPlan):
         targets = plan.y[:, None] if model.loss_name == "cross_entropy" else plan.y[:, :, None]  # (1,) / (k, 1)
     # np.dot without the __array_function__ dispatch (NEP 18's ``_implementation``): ~0.1 us a call
     dot = getattr(np.dot, "_implementation", np.dot)
-    multiply, cross_entropy = np.multiply, F.two_class_cross_entropy
+    cross_entropy = F.two_class_cross_entropy
 
     def loss_and_grad(i: int) -> float:
-        a = inputs[0] = X[i]
-        rows[0] = x_rows[i]
+        a = X[i]
         for W, b, z_k, h_k in hidden:
             dot(W, a, out=z_k)
             z_k += b
@@ -131,15 +134,11 @@ def _sample_pass(model: MLP, plan: TrainingPlan):
         else:
             np.add(z_out, b_out, out=z_out)
             loss, _ = loss_fn(z_col, targets[i], d_col)
-        for k, dW, d, d_column, outer, columns, WT, d_below, z_below in backward:
-            if columns is None:
-                outer(d_column, rows[k], out=dW)
-            else:
-                for column, a_j in zip(columns, inputs[k].tolist()):
-                    multiply(d, a_j, out=column)
-            if k:
-                dot(WT, d, out=d_below)
-                act_backward(d_below, z_below, inputs[k], out=d_below)  # the input is h below
+        for dW, outer, d_column, a_row, WT, d, d_below, z_below, a_below in upper:
+            outer(d_column, a_row, out=dW)
+            dot(WT, d, out=d_below)
+            act_backward(d_below, z_below, a_below, out=d_below)
+        outer_first(d_first, x_rows[i], out=dW_first)
         return loss
 
     return loss_and_grad
