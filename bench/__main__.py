@@ -34,16 +34,16 @@ def bench_sgd(repeats: int, quick: bool) -> pd.DataFrame:
         for H in (5, 50, 500):
             jobs = {
                 "fcann2": ("numpy", cases.train_seconds_per_step, "numpy", [2, H, 2], 1000, 1, steps),
+                "fcann2 general": ("numpy", cases.general_seconds_per_step, [2, H, 2], 1000, steps // 3),
                 "pt_deep": ("torch", cases.train_seconds_per_step, "torch", [2, H, 2], 1000, 1, steps // 5),
                 "sklearn": ("sklearn", cases.sklearn_seconds_per_step, H, 1000, 2 if quick else 5),
                 "numpy floor": ("numpy", cases.numpy_floor_per_step, H, 1000, steps),
-                "fcann2 lean": ("numpy", cases.lean_seconds_per_step, [2, H, 2], 1000, steps),
             }
             t = {k: median(v) * 1e6 for k, v in w.interleaved(jobs, repeats).items()}
-            rows.append({"sizes": f"[2, {H}, 2]", "fcann2 us": t["fcann2"], "pt_deep us": t["pt_deep"],
-                         "sklearn us": t["sklearn"], "numpy floor us": t["numpy floor"],
-                         "fcann2 lean us": t["fcann2 lean"],
+            rows.append({"sizes": f"[2, {H}, 2]", "fcann2 us": t["fcann2"], "fcann2 general us": t["fcann2 general"],
+                         "pt_deep us": t["pt_deep"], "sklearn us": t["sklearn"], "numpy floor us": t["numpy floor"],
                          "pt_deep/fcann2": t["pt_deep"] / t["fcann2"],
+                         "general/fcann2": t["fcann2 general"] / t["fcann2"],
                          "sklearn/fcann2": t["sklearn"] / t["fcann2"],
                          "fcann2/floor": t["fcann2"] / t["numpy floor"]})
     return pd.DataFrame(rows)

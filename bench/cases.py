@@ -45,50 +45,52 @@ def sklearn_seconds_per_step(hidden: int, n: int, epochs: int) -> float:
 
 
 def numpy_floor_per_step(hidden: int, n: int, steps: int) -> float:
-    """The NumPy calls one fcann2 per-sample step must make, straight-line, no classes:
-    row gather, 2 x (matmul + bias add), relu, the fused softmax cross-entropy, its
-    backward (2 weight-gradient matmuls, 2 bias sums, 1 input-gradient matmul, relu
-    mask) and the axpy update. This is the floor fcann2's structure is measured against."""
-    from scipy.linalg.blas import get_blas_funcs
+    """fcann2's per-sample step (``fcann2.lean``) written straight-line, no classes, no
+    training loop: the floor its structure is measured against. 11 NumPy calls on 1-D
+    buffers - forward: 2 gemv, bias add, relu; backward, the deltas written into the bias
+    gradients: the output weight gradient as an outer product, 1 gemv, the relu mask (2
+    calls), the first layer's weight gradient (as ``fcann2.lean`` chooses); update:
+    ``theta -= lr * g`` (2 calls) - and the two-class softmax cross-entropy in Python floats
+    (1 scalar ``np.exp``, 1 ``np.log``)."""
     import data_utils as du
+    from fcann2.lean import _outer_product
     X, y = _data(n, 2, 2)
     (W1, b1), (W2, b2) = du.init_params([2, hidden, 2], "he_normal", 0)
     theta = np.concatenate([W1.ravel(), W2.ravel(), b1, b2])
-    grad = np.zeros_like(theta)
+    grad, work = np.zeros_like(theta), np.empty_like(theta)
     o1, o2 = W1.size, W1.size + W2.size
     W1, W2 = theta[:o1].reshape(W1.shape), theta[o1:o2].reshape(W2.shape)
-    b1c, b2c = theta[o2:o2 + hidden][:, None], theta[o2 + hidden:][:, None]
+    b1, b2 = theta[o2:o2 + hidden], theta[o2 + hidden:]
     dW1, dW2 = grad[:o1].reshape(W1.shape), grad[o1:o2].reshape(W2.shape)
     db1, db2 = grad[o2:o2 + hidden], grad[o2 + hidden:]
-    axpy = get_blas_funcs("axpy", (theta,))
-    cols = np.arange(1)
-    order = np.random.default_rng(1).integers(0, n, steps)
-    batches = [order[k:k + 1] for k in range(steps)]  # index arrays, as a schedule yields them
+    dW1_outer = _outer_product(dW1, db1)                  # as fcann2.lean chooses
+    db1_column, db2_column, W2T, x_rows = db1[:, None], db2[:, None], W2.T, X[:, None, :]
+    z1, h1, z2, mask = np.empty(hidden), np.empty(hidden), np.empty(2), np.empty(hidden, bool)
+    h1_row, labels = h1[None, :], y.tolist()
+    order = np.random.default_rng(1).integers(0, n, steps).tolist()
+    dot, exp, log, lr = getattr(np.dot, "_implementation", np.dot), np.exp, np.log, 1e-3
     start = time.perf_counter()
-    for idx in batches:
-        x = X[idx].T
-        t = y[idx]
-        h = W1 @ x
-        h += b1c
-        a = np.maximum(h, 0)
-        z = W2 @ a
-        z += b2c
-        e = z - np.maximum.reduce(z, axis=0)
-        zy = e[t, cols]
-        np.exp(e, out=e)
-        s = np.add.reduce(e, axis=0)
-        loss = float((np.log(s) - zy).sum())
-        e /= s
-        e[t, cols] -= 1.0
-        np.matmul(e, a.T, out=dW2)
-        np.add.reduce(e, axis=1, out=db2)
-        da = W2.T @ e
-        dh = da * (a > 0)
-        np.matmul(dh, x.T, out=dW1)
-        np.add.reduce(dh, axis=1, out=db1)
+    for i in order:
+        x = X[i]
+        dot(W1, x, out=z1)
+        z1 += b1
+        np.maximum(z1, 0.0, out=h1)
+        dot(W2, h1, out=z2)
+        (u0, u1), (c0, c1) = z2.tolist(), b2.tolist()
+        u0, u1 = u0 + c0, u1 + c1
+        m = u0 if u0 >= u1 else u1
+        e0 = 1.0 if u0 == m else float(exp(u0 - m))
+        e1 = 1.0 if u1 == m else float(exp(u1 - m))
+        s = e0 + e1
+        loss = float(log(s)) - ((u1 if labels[i] else u0) - m)
+        db2[0], db2[1] = e0 / s - (labels[i] == 0), e1 / s - (labels[i] == 1)
+        np.multiply(db2_column, h1_row, out=dW2)
+        dot(W2T, db2, out=db1)
+        np.multiply(db1, np.greater(h1, 0.0, out=mask), out=db1)
+        dW1_outer(db1_column, x_rows[i], out=dW1)
         if loss != loss:
             break
-        axpy(grad, theta, a=-1e-3)
+        theta -= np.multiply(grad, lr, out=work)
     return (time.perf_counter() - start) / steps
 
 
@@ -142,15 +144,17 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def lean_seconds_per_step(sizes, n: int, steps: int) -> float:
-    """fcann2's lean per-sample stepper (``fcann2.trainer.LeanStepper``): seconds per step."""
+def general_seconds_per_step(sizes, n: int, steps: int) -> float:
+    """fcann2's general stepper (``fcann2.trainer.NumpyStepper``) forced on per-sample SGD,
+    where ``fcann2.train`` picks the lean one: seconds per step."""
     import data_utils as du
     from data_utils.training.loop import run_training
     from fcann2 import MLP
-    from fcann2.trainer import LeanStepper
+    from fcann2.trainer import NumpyStepper
     X, y = _data(n, sizes[0], sizes[-1])
     model = MLP.from_params(du.init_params(sizes, "he_normal", 0))
-    result = run_training(LeanStepper, model, X, y, lr=1e-3, batch_size=1, n_iter=steps, seed=1)
+    schedule = du.make_schedule(n, batch_size=1, n_iter=steps, seed=1)
+    result = run_training(NumpyStepper, model, X, y, lr=1e-3, schedule=schedule)
     return result.wall_time / result.n_steps
 
 

@@ -44,14 +44,15 @@ class SGD:
 
     def __init__(self, recipe: Recipe, theta: np.ndarray):
         self.momentum, self.nesterov = recipe.momentum, recipe.nesterov
+        self.has_momentum = bool(np.any(self.momentum))  # once: np.any costs ~2 us, a plain step ~1
         self.buf = None
         self._work = np.empty_like(theta)
 
     def update(self, theta: np.ndarray, g: np.ndarray, lr) -> None:
-        mu, work = self.momentum, self._work
-        if not np.any(mu):
-            theta -= np.multiply(g, lr, out=work)
+        if not self.has_momentum:
+            theta -= np.multiply(g, lr, out=self._work)
             return
+        mu, work = self.momentum, self._work
         if self.buf is None:
             self.buf = g.copy()
         else:

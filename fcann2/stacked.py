@@ -6,8 +6,7 @@ weights, then all biases); layer ``l`` sees them as ``W`` (K, out, in) and ``b``
 views, and the gradients as views of ``grad`` (K, P). Activations are feature-major with
 the models first: (K, features, n). Every operation is the one ``MLP`` makes - the same
 ``functional`` calls, batched matmuls that run one BLAS kernel per model, reductions along
-the same axes - so each model's numbers are bit-identical to training it alone. With
-K = 1 and ``theta`` a view of an ``MLP``'s buffer, this is fcann2's lean per-sample path.
+the same axes - so each model's numbers are bit-identical to training it alone.
 """
 from __future__ import annotations
 

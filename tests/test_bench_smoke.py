@@ -17,7 +17,7 @@ def test_floor_and_sklearn_cases_run():
     assert cases.sklearn_seconds_per_step(5, n=20, epochs=1) > 0
 
 
-def test_lean_stacked_and_startup_cases_run():
-    assert cases.lean_seconds_per_step([2, 5, 2], n=20, steps=10) > 0
+def test_general_stacked_and_startup_cases_run():
+    assert cases.general_seconds_per_step([2, 5, 2], n=20, steps=10) > 0
     assert cases.stacked_seconds_per_model_step(3, steps=10, n=20) > 0
     assert cases.cli_startup_seconds() > 0

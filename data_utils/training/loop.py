@@ -71,7 +71,13 @@ class TrainingPlan:
 
 
 class Stepper(Protocol):
-    """One implementation's side of a training run (built from the model and a plan)."""
+    """One implementation's side of a training run (built from the model and a plan).
+
+    Optionally, for per-sample schedules, ``run_samples(samples: list[int]) -> list[float]``:
+    ``loss_and_grad`` + ``step`` for each sample index in order (all within one epoch),
+    stopping after the first non-finite loss, whose update is not applied; returns the
+    step losses. ``TrainingLoop.run`` hands it whole epochs when nothing watches single steps.
+    """
 
     def loss_and_grad(self, index) -> float:
         """Objective (mean data loss + L2 penalty) of batch ``X[index]``; gradients ready."""
@@ -202,30 +208,61 @@ class TrainingLoop:
             if res.loss_per_step is not None:
                 res.loss_per_step.append(loss)
             if not math.isfinite(loss):
-                res.status, res.diverged_at = "diverged", step
-                res.loss_per_epoch.append((acc + loss * batch_len) / (weight + batch_len))
-                self._finish(start)
+                self._diverged(step, (acc + loss * batch_len) / (weight + batch_len), start)
                 yield step, loss, batch_len
                 return
             stepper.step()
             res.n_steps = step + 1
             acc += loss * batch_len
             weight += batch_len
-            at_epoch_end = (step + 1) % per_epoch == 0
             stop = False
-            if at_epoch_end or step + 1 == schedule.n_steps:
-                res.loss_per_epoch.append(acc / weight)
+            if (step + 1) % per_epoch == 0 or step + 1 == schedule.n_steps:
+                stop = self._epoch_done(epoch, acc / weight, start)
                 acc = weight = 0.0
-                stop = self._end_of_epoch(epoch)
-                if at_epoch_end:
-                    stepper.end_epoch()
-                    epoch += 1
-            if stop or step + 1 == schedule.n_steps:
-                res.stopped_early = stop and step + 1 < schedule.n_steps
-                self._finish(start)
+                epoch += 1
             yield step, loss, batch_len
             if stop:
                 return
+
+    def _run_samples(self) -> None:
+        """``run()`` of a per-sample schedule by a stepper with ``run_samples``: one call per
+        epoch instead of a Python step per sample; the same bookkeeping as iteration (the
+        epoch's loss summed in step order: ``loss * 1`` is ``loss``)."""
+        res = self.result
+        start = time.perf_counter()
+        for epoch, samples in enumerate(self.plan.schedule.epoch_samples()):
+            losses = self.stepper.run_samples(samples.tolist())
+            acc = 0.0
+            for loss in losses:
+                acc += loss
+            if not math.isfinite(losses[-1]):
+                res.n_steps += len(losses) - 1
+                self._diverged(res.n_steps, acc / len(losses), start)
+                return
+            res.n_steps += len(losses)
+            if self._epoch_done(epoch, acc / len(losses), start):
+                return
+
+    def _diverged(self, step: int, epoch_loss: float, start: float) -> None:
+        """End the run at ``step``, whose loss was non-finite (its update not applied)."""
+        res = self.result
+        res.status, res.diverged_at = "diverged", step
+        res.loss_per_epoch.append(epoch_loss)
+        self._finish(start)
+
+    def _epoch_done(self, epoch: int, epoch_loss: float, start: float) -> bool:
+        """Close epoch ``epoch`` after its last step (counted in ``n_steps``): record it,
+        advance the lr schedule after a full epoch, finish the run if it ends here. True
+        when early stopping says stop."""
+        res, schedule = self.result, self.plan.schedule
+        res.loss_per_epoch.append(epoch_loss)
+        stop = self._end_of_epoch(epoch)
+        if res.n_steps % schedule.steps_per_epoch == 0:
+            self.stepper.end_epoch()
+        if stop or res.n_steps == schedule.n_steps:
+            res.stopped_early = stop and res.n_steps < schedule.n_steps
+            self._finish(start)
+        return stop
 
     def _lr(self, epoch: int) -> float:
         return self.plan.recipe.lr_at(epoch, self.plan.schedule.n_epochs)
@@ -256,7 +293,15 @@ class TrainingLoop:
         self.result.wall_time = time.perf_counter() - start
 
     def run(self, callback: Callable[[int, float], None] | None = None) -> TrainResult:
-        """Train to the end; ``callback(step, loss)`` after every finite step."""
+        """Train to the end; ``callback(step, loss)`` after every finite step.
+
+        With no callback, no per-step record, a per-sample schedule and a stepper that has
+        ``run_samples``, whole epochs go to the stepper at once (same result, less Python
+        per step); otherwise this iterates."""
+        if (callback is None and self.result.loss_per_step is None and self.plan.schedule.batch_size == 1
+                and hasattr(self.stepper, "run_samples")):
+            self._run_samples()
+            return self.result
         for step, loss, _ in self:
             if callback is not None and math.isfinite(loss):
                 callback(step, loss)

@@ -7,6 +7,7 @@ indices usable as ``X[index]``: int64 arrays, or ``slice(0, n)`` for full-batch 
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -84,6 +85,22 @@ class Schedule:
             return
         for batch in iter_stacked([self]):
             yield batch[0]
+
+    def epoch_samples(self) -> Iterator[np.ndarray]:
+        """Per-sample schedules (``batch_size=1``): the sample of every step, one int64
+        array (steps of that epoch,) per epoch (the last may be partial) - exactly what
+        iteration yields one (1,) batch at a time, without a Python step per sample."""
+        if self.batch_size != 1:
+            raise ValueError(f"epoch_samples needs batch_size=1, got {self.batch_size!r}")
+        n = self.n_samples
+        if self.sampling == "epoch":  # iter_stacked's draw for one schedule: a permutation per epoch
+            rng = np.random.default_rng(self.seed)
+            for start in range(0, self.n_steps, n):
+                yield rng.permutation(n)[:self.n_steps - start]
+            return
+        batches = iter(self)
+        for start in range(0, self.n_steps, n):
+            yield np.concatenate(list(itertools.islice(batches, n)))
 
     def as_list(self) -> list[np.ndarray]:
         """All batches as int64 arrays (full-batch slices expanded)."""

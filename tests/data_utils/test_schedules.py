@@ -53,3 +53,17 @@ def test_batch_larger_than_data_is_clamped():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_schedule(10, **kwargs)
+
+
+@pytest.mark.parametrize("schedule", [Schedule(7, 1, 30, seed=3), Schedule(7, 1, 14, seed=4),
+                                      Schedule(7, 1, 3, seed=5), Schedule(7, 1, 20, "replacement", 6)])
+def test_epoch_samples_are_the_iterated_batches_grouped_by_epoch(schedule):
+    epochs = list(schedule.epoch_samples())
+    assert [len(e) for e in epochs] == [min(7, schedule.n_steps - 7 * k) for k in range(schedule.n_epochs)]
+    assert np.array_equal(np.concatenate(epochs), np.concatenate(schedule.as_list()))
+    assert all(e.dtype == np.int64 for e in epochs)
+
+
+def test_epoch_samples_need_batches_of_one():
+    with pytest.raises(ValueError, match="epoch_samples needs batch_size=1, got 2"):
+        next(Schedule(7, 2, 10).epoch_samples())

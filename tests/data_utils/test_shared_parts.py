@@ -53,10 +53,10 @@ class _ScriptedStepper:
         self.epochs_ended += 1
 
 
-def _loop(schedule, losses, **kw):
+def _loop(schedule, losses, stepper=None, **kw):
     plan = TrainingPlan(np.zeros((schedule.n_samples, 1)), np.zeros(schedule.n_samples, dtype=np.int64),
                         schedule, Recipe(), {}, True)
-    stepper = _ScriptedStepper(losses)
+    stepper = (stepper or _ScriptedStepper)(losses)
     return TrainingLoop(stepper, plan, **kw), stepper
 
 
@@ -70,6 +70,42 @@ def test_loop_epochs_divergence_and_callback():
     assert r.loss_per_step == [1.0, 3.0, 2.0, 2.0, math.inf]
     assert r.history["lr"] == [0.1, 0.1]
     assert r.to_dict()["status"] == "diverged"
+
+
+class _ScriptedSpanStepper(_ScriptedStepper):
+    """Also takes whole epochs (``run_samples``), as fcann2's per-sample stepper does."""
+
+    def __init__(self, losses):
+        super().__init__(losses)
+        self.spans = []
+
+    def run_samples(self, samples):
+        self.spans.append(list(samples))
+        losses = []
+        for _ in samples:
+            losses.append(self.loss_and_grad(None))
+            if not math.isfinite(losses[-1]):
+                break
+            self.step()
+        return losses
+
+
+@pytest.mark.parametrize("losses", [[0.1, 0.7, 0.2, 1e-17, 3.0, 0.3, 0.9, 1.1],
+                                    [1.0, 3.0, 2.0, 2.0, 0.5, math.nan, 5.0, 1.0]],
+                         ids=["ok", "diverged in the second epoch"])
+def test_run_by_whole_epochs_keeps_the_books_of_iteration(losses):
+    schedule = Schedule(3, 1, 8, seed=5)  # epochs of 3, 3, then 2 steps
+    iterated, _ = _loop(schedule, losses)
+    expected = iterated.run(callback=lambda step, loss: None)  # a callback: one step at a time
+    loop, stepper = _loop(schedule, losses, stepper=_ScriptedSpanStepper)
+    result = loop.run()
+    epochs = [e.tolist() for e in schedule.epoch_samples()]
+    ok = expected.status == "ok"
+    assert stepper.spans == (epochs if ok else epochs[:2])
+    assert stepper.updates == expected.n_steps == (8 if ok else 5) and stepper.epochs_ended == (2 if ok else 1)
+    for field in ("status", "n_steps", "diverged_at", "best_epoch", "stopped_early", "history"):
+        assert getattr(result, field) == getattr(expected, field), field
+    assert np.array_equal(result.loss_per_epoch, expected.loss_per_epoch, equal_nan=True)
 
 
 def test_loop_partial_epoch_weighted():
