@@ -18,10 +18,36 @@ import time
 
 import numpy as np
 
-from .loop import TrainingPlan, TrainResult, _score
+from .loop import TrainingPlan, TrainResult, _score, plan_training
 from .schedules import iter_stacked
 
-__all__ = ["run_stacked"]
+__all__ = ["run_stacked", "plan_stacked", "stack_kind", "per_model"]
+
+
+def per_model(recipes, key: str) -> np.ndarray:
+    """Recipe ``key`` of every model as a (K, 1) float64 array."""
+    return np.array([getattr(r, key) for r in recipes], dtype=np.float64).reshape(-1, 1)
+
+
+def stack_kind(recipe) -> tuple:
+    """What models of one stack must share: the optimizer, Nesterov, and whether it has
+    momentum (RMSprop's and SGD's formulas differ with and without it)."""
+    return recipe.optimizer, bool(recipe.nesterov), bool(recipe.momentum)
+
+
+def plan_stacked(models, X, y, options: list[dict]) -> list[TrainingPlan]:
+    """One checked ``TrainingPlan`` per model (``options[k]``: model k's keyword options of
+    ``train``); refuses models that cannot share a stack: another optimizer form, other
+    training data or other monitored sets."""
+    plans = [plan_training(m, X, y, **o) for m, o in zip(models, options)]
+    kinds = {stack_kind(p.recipe) for p in plans}
+    if len(kinds) > 1:
+        raise ValueError(f"stacked models must share the optimizer and its form, got {sorted(kinds)}")
+    for plan in plans[1:]:
+        if not (np.array_equal(plan.X, plans[0].X) and plan.eval_sets.keys() == plans[0].eval_sets.keys()):
+            raise ValueError("stacked models must train on the same data and score the same sets "
+                             "(give validation_data rather than a per-seed validation split)")
+    return plans
 
 
 def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], list]:

@@ -1,0 +1,143 @@
+"""Training K ``PTDeep`` models of one architecture at once (the experiments' stacked engine).
+
+The models share data, sizes, activation, loss, batch size, run length, sampling and the
+optimizer's form; everything else of the recipe - learning rate and its schedule, momentum,
+alpha, betas, eps, weight decay, early stopping - and the seed of the sample order are per
+model. Parameters live in one (K, P) buffer laid out as fcann2's (all weights, then all
+biases, one row per model); each layer's ``W`` (K, out, in) and ``b`` (K, out) are views of
+it that autograd differentiates. One step gathers every model's own batch (K, b, D), runs
+the layers as ``torch.baddbmm``, takes each model's mean loss (K,) and differentiates their
+sum: the models share no parameter, so each model's gradient is the one it would get alone.
+The update is the recipe's, per model (``stacked_optim``: why not ``torch.optim``).
+
+Each model ends within rounding of ``pt_deep.train`` on it alone: ``bmm`` and ``addmm`` are
+different kernels and the update's ``add(alpha=)`` is an FMA in torch, so expect ~1e-14 -
+1e-13 after thousands of float64 steps, not equality (tests hold it to 1e-12).
+``data_utils.training.stacked_loop`` keeps ``TrainingLoop``'s rules per model.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from data_utils.training.loop import TrainResult
+from data_utils.training.stacked_loop import per_model, plan_stacked, run_stacked
+from data_utils.training.threads import choose_threads
+
+from .model import TORCH_ACTIVATIONS, PTDeep, to_tensor
+from .stacked_optim import STACKED_RULES, EpochRates, add_weight_decay, hyper
+from .trainer import num_threads
+
+__all__ = ["train_stacked", "StackedTorchStepper"]
+
+
+class StackedTorchStepper:
+    """``StackedStepper`` (see ``data_utils.training.stacked_loop``) over copies of ``models``'
+    parameters, rows of one (K, P) tensor ``theta``."""
+
+    def __init__(self, models: list[PTDeep], plans):
+        first, K = models[0], len(models)
+        self.sizes, self.K = first.sizes, K
+        shapes = list(zip(self.sizes[1:], self.sizes[:-1]))
+        params = [m.to_params() for m in models]
+        self.theta = torch.from_numpy(np.stack([np.concatenate([W.ravel() for W, _ in p] + [b for _, b in p])
+                                                for p in params]))
+        self.grad = torch.empty_like(self.theta)
+        self.n_weights = sum(o * i for o, i in shapes)
+        self.weights, self.biases = [], []
+        w_off, b_off = 0, self.n_weights
+        for o, i in shapes:  # views of theta, leaves of every step's graph
+            self.weights.append(self.theta[:, w_off:w_off + o * i].view(K, o, i).requires_grad_())
+            self.biases.append(self.theta[:, b_off:b_off + o].requires_grad_())
+            w_off, b_off = w_off + o * i, b_off + o
+        self.leaves = self.weights + self.biases  # theta's order: the gradients concatenate into grad
+        self._act, self.negative_slope = TORCH_ACTIVATIONS[first.activation], first.negative_slope
+        self.classification = first.loss_name == "cross_entropy"
+        self.x_all, self.y_all = to_tensor(plans[0].X), to_tensor(plans[0].y)
+        recipes = [p.recipe for p in plans]
+        self.weight_decay = hyper(recipes, "weight_decay", self.theta)
+        self.half_decay = 0.5 * per_model(recipes, "weight_decay")[:, 0]
+        self.rates = EpochRates(recipes, plans[0].schedule.n_epochs, self.theta.dtype)
+        self.rule = STACKED_RULES[recipes[0].optimizer](recipes, self.theta)
+
+    def _shared(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One set seen by every model: inputs (K, n, D) and targets as views, no copy."""
+        return X.expand(self.K, *X.shape), y.expand(self.K, *y.shape)
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs (K, n, C) of inputs (K, n, D)."""
+        last = len(self.weights) - 1
+        for k, (W, b) in enumerate(zip(self.weights, self.biases)):
+            x = torch.baddbmm(b.unsqueeze(1), x, W.transpose(1, 2))
+            if k < last:
+                x = self._act(x, self.negative_slope)
+        return x
+
+    def _losses(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Mean data loss per model (K,): ``F.cross_entropy`` / ``F.mse_loss`` of each row."""
+        if self.classification:
+            return F.cross_entropy(outputs.transpose(1, 2), targets, reduction="none").mean(1)
+        return F.mse_loss(outputs, targets, reduction="none").mean(dim=(1, 2))
+
+    def loss_and_grad(self, index) -> np.ndarray:
+        if isinstance(index, slice):
+            x, t = self._shared(self.x_all, self.y_all)
+        else:
+            index = torch.from_numpy(index)
+            x, t = self.x_all[index], self.y_all[index]
+        losses = self._losses(self._forward(x), t)
+        grads = torch.autograd.grad(losses.sum(), self.leaves)
+        torch.cat([g.reshape(self.K, -1) for g in grads], dim=1, out=self.grad)
+        values = losses.detach().numpy().astype(np.float64)
+        if self.half_decay.any():  # the reported objective adds (lambda / 2) sum ||W||^2, as pt_deep's
+            with torch.no_grad():
+                penalty = sum(W.pow(2).sum(dim=(1, 2)).numpy().astype(np.float64) for W in self.weights)
+            values = values + np.where(self.half_decay > 0, self.half_decay * penalty, 0.0)  # no 0 * inf
+        return values
+
+    @torch.no_grad()
+    def step(self) -> None:
+        if self.half_decay.any():
+            add_weight_decay(self.grad[:, :self.n_weights], self.theta[:, :self.n_weights], self.weight_decay)
+        self.rule.update(self.theta, self.grad, self.rates)
+
+    def end_epoch(self) -> None:
+        self.rates.advance()
+
+    @torch.no_grad()
+    def evaluate(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        x, t = self._shared(to_tensor(X), to_tensor(y))
+        outputs = self._forward(x)
+        return self._losses(outputs, t).numpy().astype(np.float64), outputs.numpy()
+
+    def snapshot(self, k: int) -> torch.Tensor:
+        return self.theta[k].clone()
+
+    def to_params(self, state: torch.Tensor) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(W, b), ...]`` (NumPy copies) of one model's row of ``theta``."""
+        flat = state.numpy()
+        params, w_off, b_off = [], 0, self.n_weights
+        for o, i in zip(self.sizes[1:], self.sizes[:-1]):
+            params.append((flat[w_off:w_off + o * i].reshape(o, i).copy(), flat[b_off:b_off + o].copy()))
+            w_off, b_off = w_off + o * i, b_off + o
+        return params
+
+
+def train_stacked(models: list[PTDeep], X, y, options: list[dict], *, n_threads="auto") -> list[TrainResult]:
+    """Train ``models`` (same sizes, activation, loss and dtype) in place at once.
+
+    ``options[k]`` are model k's keyword options of ``pt_deep.train`` (recipe keys or
+    ``recipe=``, ``schedule`` or its knobs, ``validation_data``, ``eval_sets``); they may
+    differ in recipe and seed, not in data, batch size, length or sampling. ``n_threads``
+    as ``pt_deep.train`` (``"auto"`` judges the whole stack's work). Returns one
+    ``TrainResult`` per model, ``wall_time`` amortised (the stack's time / K).
+    """
+    plans = plan_stacked(models, X, y, options)
+    K = len(models)
+    n = choose_threads(n_threads, models[0].sizes, K * len(plans[0].X), K * plans[0].schedule.effective_batch_size)
+    with num_threads(n), np.errstate(over="ignore", invalid="ignore"):
+        results, finals = run_stacked(StackedTorchStepper(models, plans), plans)
+    for model, params in zip(models, finals):
+        model.set_params(params)
+    return results
