@@ -49,8 +49,9 @@ def _identity(cell: Cell) -> dict:
     return {"id": cell.id, "pair": cell.pair, "impl": cell.impl, "keys": cell.keys, "spec": cell.spec}
 
 
-def _job(cell: Cell, animate: bool = False) -> list[dict]:
-    return [{**_identity(cell), **train_cell(cell.config, animate=animate)}]
+def _job(cell: Cell, animate: bool = False, note: str | None = None) -> list[dict]:
+    record = {**_identity(cell), **train_cell(cell.config, animate=animate)}
+    return [{**record, "engine_note": note} if note else record]
 
 
 def _reference_job(run: ReferenceRun) -> list[dict]:
@@ -151,13 +152,14 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
 def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool,
              animated: str | None = None, engine: str = "cells", references: list[ReferenceRun] = ()) -> None:
     if engine == "stacked":
-        from .stacked import group_cells
-        # the animated cell records frames through the per-cell trainer's callback: it runs alone
+        from .stacked import group_cells, longest_first
         stacks, alone = group_cells([c for c in todo if c.id != animated])
-        alone += [c for c in todo if c.id == animated]
+        if animated in {c.id for c in todo}:  # it records frames through the per-cell trainer's callback
+            alone.setdefault("ran per cell: it records the animation", []).extend(c for c in todo if c.id == animated)
         log.info("stacked engine: %d stacks of %s cells, %d cells alone", len(stacks),
-                 "/".join(str(len(s)) for s in stacks) or "0", len(alone))
-        tasks = [delayed(_stack_job)(s) for s in stacks] + [delayed(_job)(c, c.id == animated) for c in alone]
+                 "/".join(str(len(s)) for s in stacks) or "0", sum(map(len, alone.values())))
+        tasks = [delayed(_stack_job)(s) for s in longest_first(stacks)]
+        tasks += [delayed(_job)(c, c.id == animated, note) for note, cells in alone.items() for c in cells]
     else:
         tasks = [delayed(_job)(cell, cell.id == animated) for cell in todo]
     tasks += [delayed(_reference_job)(run) for run in references]
@@ -175,6 +177,7 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
 
 
 def _consume(results, store: RunStore, bar) -> None:
+    notes: dict[str, int] = {}  # engine note -> cells, said once each at the end
     for records in results:
         for record in records:
             if record.get("kind") == "reference":
@@ -188,5 +191,7 @@ def _consume(results, store: RunStore, bar) -> None:
                 log.warning("cell %s (%s): %s %s", record["id"], record["impl"], record["status"],
                             record.get("error") or f"at step {record.get('diverged_at')}")
             if record.get("engine_note"):
-                log.warning("cell %s: %s", record["id"], record["engine_note"])
+                notes[record["engine_note"]] = notes.get(record["engine_note"], 0) + 1
             bar.update(1)
+    for note, count in notes.items():
+        log.warning("stacked engine: %d cell%s %s", count, "s" * (count != 1), note)

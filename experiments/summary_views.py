@@ -47,6 +47,14 @@ def _status_text(sub: pd.DataFrame) -> str:
     return ", ".join(parts)
 
 
+def _time_label(engines: pd.Series, impl: str) -> str:
+    """The time column's heading: µs per step of a cell, or per model-step of a stack."""
+    kinds = set(engines)
+    if kinds == {"stacked"}:
+        return f"µs/model-step {impl} (stacked)"
+    return f"µs/step {impl}" + (" (some stacked, per model-step)" if "stacked" in kinds else "")
+
+
 def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict], group_axes: list[str],
                task: str, wide: bool = False) -> pd.DataFrame:
     """One row per grid point (``group_axes``), values as short strings.
@@ -55,7 +63,8 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
     (joined through the records' ``pair``). Compact columns: the swept keys (short names),
     test metric per implementation, ``agreement`` (numpy vs torch; ``agreement <impl>`` for
     a plug-in network), ``status``; ``wide`` adds the train metric, final loss, time per
-    step, the torch/numpy time ratio and runs per implementation.
+    step (per model-step, said in the heading, for cells the stacked engine trained), the
+    torch/numpy time ratio and runs per implementation.
     """
     test_m, train_m = metric_names(task)
     label = test_m.replace("_", " ")
@@ -65,6 +74,7 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
     present = list(dict.fromkeys(cells["impl"]))
     impls = [i for i in ("numpy", "torch") if i in present] + sorted(set(present) - {"numpy", "torch"})
     checked = {i: pair_agreement(verdicts, i) for i in impls if i != "torch" and "torch" in impls}
+    time_label = {impl: _time_label(cells.loc[cells["impl"] == impl, "time_engine"], impl) for impl in impls}
     groups = cells.groupby(group_axes, sort=False) if group_axes else [((), cells)]
     rows = []
     for key, sub in groups:
@@ -80,9 +90,9 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
                 row[f"final loss {impl}"] = f"{loss.mean():.4g}" if len(loss) else "—"
             for impl in impls:
                 us = sub.loc[sub["impl"] == impl, "us_per_step"].astype(float).mean()
-                row[f"µs/step {impl}"] = "—" if pd.isna(us) else f"{us:.1f}"
+                row[time_label[impl]] = "—" if pd.isna(us) else f"{us:.1f}"
             if {"numpy", "torch"} <= set(impls):
-                ratio = row["µs/step torch"], row["µs/step numpy"]
+                ratio = row[time_label["torch"]], row[time_label["numpy"]]
                 row["torch/numpy time"] = "—" if "—" in ratio else f"{float(ratio[0]) / float(ratio[1]):.1f}x"
             for impl in impls:
                 row[f"runs {impl}"] = str(int((sub["impl"] == impl).sum()))

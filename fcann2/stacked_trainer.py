@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from data_utils.training.loop import TrainResult
-from data_utils.training.stacked_loop import per_model, plan_stacked, run_stacked
+from data_utils.training.stacked_loop import per_model, plan_stacked, rates_at, run_stacked
 
 from .model import MLP
 from .optimizers import UPDATE_RULES
@@ -46,10 +46,7 @@ class StackedNumpyStepper:
             hyper.betas = tuple(np.array([rec.betas[i] for rec in self.recipes]).reshape(-1, 1) for i in (0, 1))
         self.rule = UPDATE_RULES[r.optimizer](hyper, self.theta)
         self.n_epochs, self.epoch = plans[0].schedule.n_epochs, 0
-        self.lr = self._lrs()
-
-    def _lrs(self) -> np.ndarray:
-        return np.array([r.lr_at(self.epoch, self.n_epochs) for r in self.recipes]).reshape(-1, 1)
+        self.lr = rates_at(self.recipes, self.epoch, self.n_epochs)
 
     def _targets(self, y, index=None):
         """Labels (K, b) / (n,), or regression targets (K, k, b) / (k, n)."""
@@ -75,7 +72,7 @@ class StackedNumpyStepper:
 
     def end_epoch(self) -> None:
         self.epoch += 1
-        self.lr = self._lrs()
+        self.lr = rates_at(self.recipes, self.epoch, self.n_epochs)
 
     def evaluate(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         outputs = self.net.forward(X.T)

@@ -1,16 +1,19 @@
 """The recipe's update rules for K stacked models, written in torch ops with a value per model.
 
 ``torch.optim`` takes one learning rate (and one momentum, betas, eps, weight decay) per
-parameter group, as a Python number, and a parameter group cannot be a row of a tensor:
-a stack of K models with K learning rates would need K groups of K tensors each, which is
-the per-cell cost again. So the stack applies the same formulas itself, on the flat (K, P)
+parameter group, as a Python number, and a group holds whole tensors, not rows of one: a
+rate per model would mean a tensor per model - K optimizer loops per step, and the
+parameters copied into the (K, out, in) operands of ``bmm`` at every step - the per-cell
+cost again. So the stack applies the same formulas itself, on the flat (K, P)
 parameter buffer (one row per model), with every hyperparameter a (K, 1) tensor. The order
 of operations is that of ``torch.optim``'s single-tensor CPU path (``_single_tensor_sgd``,
 ``_single_tensor_rmsprop``, ``_single_tensor_adam`` of torch 2.13), with ``x.add_(y,
 alpha=a)`` written ``x.addcmul_(y, a)`` and ``x.addcdiv_(y, z, value=a)`` written
 ``x.addcmul_(y / z, a)`` (torch fuses the first into one FMA: the results differ in the last
-bit, not in their formula). Learning rates come from torch's own schedulers, one per model
-(``EpochRates``), so each model sees the rates ``pt_deep.train`` would.
+bit, not in their formula). Learning rates are each recipe's closed form (``Recipe.lr_at``,
+as fcann2's): torch's schedulers reach the same rates recursively (equal to an ulp or so),
+and a scheduler needs a ``torch.optim`` optimizer, the first of which in a process imports
+``torch._dynamo`` (~2 s - longer than a whole stack of the default sweep trains).
 
 Each rule's ``update(theta, grad, rates)`` changes ``theta`` (K, P) in place from ``grad``
 (K, P) - weight decay already added (``add_weight_decay``) - with the learning rates of
@@ -22,9 +25,7 @@ import numpy as np
 import torch
 
 from data_utils.training.recipe import Recipe
-from data_utils.training.stacked_loop import per_model
-
-from .optim import make_scheduler
+from data_utils.training.stacked_loop import per_model, rates_at
 
 __all__ = ["SGD", "RMSprop", "Adam", "STACKED_RULES", "EpochRates", "add_weight_decay", "hyper"]
 
@@ -41,26 +42,20 @@ def add_weight_decay(grad_w: torch.Tensor, weights: torch.Tensor, weight_decay: 
 
 
 class EpochRates:
-    """Every model's learning rate of the current epoch - ``lr``: a (K, 1) tensor, ``values``:
-    (K,) float64 - from torch's own scheduler per model (``optim.make_scheduler`` on a one-number optimizer), stepped once
-    per epoch as ``pt_deep.train`` steps it."""
+    """Every model's learning rate of the current epoch from its recipe's schedule
+    (``Recipe.lr_at``): ``lr`` a (K, 1) tensor, ``values`` (K,) float64; ``advance()`` at the
+    end of each epoch."""
 
     def __init__(self, recipes: list[Recipe], n_epochs: int, dtype: torch.dtype):
-        self._optimizers = [torch.optim.SGD([torch.zeros(1)], lr=r.lr) for r in recipes]
-        self._schedulers = [make_scheduler(o, r, n_epochs) for o, r in zip(self._optimizers, recipes)]
-        for opt in self._optimizers:
-            opt.step()  # a no-op (no gradient) that tells its scheduler the optimizer has stepped
-        self.dtype = dtype
+        self.recipes, self.n_epochs, self.dtype, self.epoch = recipes, n_epochs, dtype, 0
         self._read()
 
     def _read(self) -> None:
-        self.values = np.array([opt.param_groups[0]["lr"] for opt in self._optimizers])  # (K,) float64
+        self.values = rates_at(self.recipes, self.epoch, self.n_epochs)[:, 0]
         self.lr = torch.from_numpy(self.values.reshape(-1, 1)).to(self.dtype)
 
     def advance(self) -> None:
-        for scheduler in self._schedulers:
-            if scheduler is not None:
-                scheduler.step()
+        self.epoch += 1
         self._read()
 
 

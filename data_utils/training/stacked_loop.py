@@ -21,12 +21,17 @@ import numpy as np
 from .loop import TrainingPlan, TrainResult, _score, plan_training
 from .schedules import iter_stacked
 
-__all__ = ["run_stacked", "plan_stacked", "stack_kind", "per_model"]
+__all__ = ["run_stacked", "plan_stacked", "stack_kind", "per_model", "rates_at"]
 
 
 def per_model(recipes, key: str) -> np.ndarray:
     """Recipe ``key`` of every model as a (K, 1) float64 array."""
     return np.array([getattr(r, key) for r in recipes], dtype=np.float64).reshape(-1, 1)
+
+
+def rates_at(recipes, epoch: int, n_epochs: int) -> np.ndarray:
+    """Every model's learning rate of ``epoch`` from its recipe's schedule, (K, 1) float64."""
+    return np.array([r.lr_at(epoch, n_epochs) for r in recipes]).reshape(-1, 1)
 
 
 def stack_kind(recipe) -> tuple:
