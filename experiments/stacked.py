@@ -3,7 +3,11 @@
 Cells are grouped by what a stack must share - implementation, dataset, architecture,
 batch mode, run length, sampling, dtype, validation split and the optimizer's form - and
 each group of two or more trains as one stack (``fcann2.stacked_trainer`` for numpy,
-``pt_deep.stacked_trainer`` for torch). Its records are the per-cell engine's
+``pt_deep.stacked_trainer`` for torch). Torch cells of different hidden widths (same depth,
+an activation that maps 0 to 0) share a group: padded to the widest with zero units they
+train as one stack when the padded step stays small (``SMALL_WORK`` multiply-adds: a step
+then costs its fixed overhead, ~150 µs, whatever the widths), else one stack per width.
+Numpy never pads: longer dot products round differently, and its stacks are bit-identical. Its records are the per-cell engine's
 (``cell.finish_record``) - bit-identical for numpy, within 1e-12 for torch - except the
 times, which are the stack's wall time amortised per model (``time_engine: "stacked"`` says
 so). Cells the stack does not cover run per cell with an ``engine_note`` saying why:
@@ -16,6 +20,8 @@ import time
 import traceback
 
 from data_utils.training.stacked_loop import stack_kind
+from data_utils.training.threads import SMALL_WORK
+from pt_deep.stacked_trainer import PAD_ACTIVATIONS
 
 from .cell import _empty_record, finish_record, train_cell
 from .sweep import Cell
@@ -27,10 +33,24 @@ ALONE_NOTE = "ran per cell: no other cell shares its data, architecture and opti
 
 def _key(cell: Cell) -> str:
     spec, recipe = cell.spec, cell.config.train.recipe
-    train = spec["train"]
+    train, model = spec["train"], dict(spec["model"])
+    if cell.impl == "torch" and model["activation"] in PAD_ACTIVATIONS:
+        model["hidden"] = len(model["hidden"])  # widths can be padded; the depth must match
     shared = {k: train.get(k) for k in ("batch_size", "epochs", "n_iter", "sampling", "dtype")}
-    return json.dumps([cell.impl, spec["data"], spec["model"], shared, recipe.holdout_fraction,
+    return json.dumps([cell.impl, spec["data"], model, shared, recipe.holdout_fraction,
                        stack_kind(recipe)], sort_keys=True, default=str)
+
+
+def _stacks_of(sizes: list[list[int]], batch: int) -> list[list[int]]:
+    """Indices of the stacks a group of models of ``sizes`` trains as: one padded stack when
+    its step (K x batch x padded multiply-adds) stays below ``SMALL_WORK``, else one per size."""
+    padded = [max(column) for column in zip(*sizes)]
+    if len(sizes) * batch * sum(o * i for o, i in zip(padded[1:], padded[:-1])) <= SMALL_WORK:
+        return [list(range(len(sizes)))]
+    by_size: dict[tuple, list[int]] = {}
+    for k, s in enumerate(sizes):
+        by_size.setdefault(tuple(s), []).append(k)
+    return list(by_size.values())
 
 
 def stackable(cell: Cell) -> str | None:
@@ -88,8 +108,13 @@ def run_group(cells: list[Cell]) -> list[dict]:
             setups = [prepare(c.config) for c in cells]
             models = [impl.model.from_params(s.params, c.config.model.activation, s.loss, c.config.model.negative_slope)
                       for s, c in zip(setups, cells)]
-            results = impl.train_stacked(models, setups[0].X_train, setups[0].y_train,
-                                         [s.train_options(c.config) for s, c in zip(setups, cells)])
+            options = [s.train_options(c.config) for s, c in zip(setups, cells)]
+            results = [None] * len(cells)
+            for stack in _stacks_of([s.sizes for s in setups], setups[0].schedule.effective_batch_size):
+                trained = impl.train_stacked([models[k] for k in stack], setups[0].X_train, setups[0].y_train,
+                                             [options[k] for k in stack])
+                for k, result in zip(stack, trained):
+                    results[k] = result
             records = [finish_record(_empty_record(), r, m, s, c.config)
                        for r, m, s, c in zip(results, models, setups, cells)]
     except Exception:  # noqa: BLE001 - the per-cell engine is the reference: fall back to it

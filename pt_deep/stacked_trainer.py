@@ -1,11 +1,16 @@
 """Training K ``PTDeep`` models of one architecture at once (the experiments' stacked engine).
 
-The models share data, sizes, activation, loss, batch size, run length, sampling and the
+The models share data, depth, activation, loss, batch size, run length, sampling and the
 optimizer's form; everything else of the recipe - learning rate and its schedule, momentum,
 alpha, betas, eps, weight decay, early stopping - and the seed of the sample order are per
 model. Parameters live in one (K, P) buffer laid out as fcann2's (all weights, then all
 biases, one row per model); each layer's ``W`` (K, out, in) and ``b`` (K, out) are views of
-it that autograd differentiates. One step gathers every model's own batch (K, b, D), runs
+it that autograd differentiates. Hidden widths may differ: every model is padded to the
+widest with units whose weights and bias are zero. With an activation that maps 0 to 0
+(all but sigmoid) such a unit outputs 0, so its outgoing weights get zero gradient, and
+its incoming ones get zero gradient because its outgoing weights are zero: every rule
+keeps it at exactly zero, and the model computes what it computes alone (its dot products
+gain zero terms). One step gathers every model's own batch (K, b, D), runs
 the layers as ``torch.baddbmm``, takes each model's mean loss (K,) and differentiates their
 sum: the models share no parameter, so each model's gradient is the one it would get alone.
 The update is the recipe's, per model (``stacked_optim``: why not ``torch.optim``).
@@ -29,7 +34,34 @@ from .model import TORCH_ACTIVATIONS, PTDeep, to_tensor
 from .stacked_optim import STACKED_RULES, EpochRates, add_weight_decay, hyper
 from .trainer import num_threads
 
-__all__ = ["train_stacked", "StackedTorchStepper"]
+__all__ = ["train_stacked", "StackedTorchStepper", "stack_sizes", "PAD_ACTIVATIONS"]
+
+PAD_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "identity")  # act(0) == 0: zero units stay zero
+
+
+def stack_sizes(sizes: list[list[int]], activation: str) -> list[int]:
+    """The layer sizes of a stack of models of ``sizes``: the widest of each layer. Raises
+    ``ValueError`` when they cannot share one (another depth, input or output size; other
+    widths with an activation outside ``PAD_ACTIVATIONS``)."""
+    first = sizes[0]
+    if any(len(s) != len(first) or s[0] != first[0] or s[-1] != first[-1] for s in sizes):
+        raise ValueError(f"stacked models must share depth, inputs and outputs, got sizes {sizes}")
+    if activation not in PAD_ACTIVATIONS and any(s != first for s in sizes):
+        raise ValueError(f"models of different widths stack only with an activation that maps 0 to 0 "
+                         f"({', '.join(PAD_ACTIVATIONS)}), got {activation!r} and sizes {sizes}")
+    return [max(column) for column in zip(*sizes)]
+
+
+def _padded_row(params, sizes: list[int]) -> np.ndarray:
+    """One model's ``[(W, b), ...]`` as a row of the stack: weights, then biases, each
+    zero-padded to ``sizes``."""
+    weights, biases = [], []
+    for (W, b), (o, i) in zip(params, zip(sizes[1:], sizes[:-1])):
+        Wp, bp = np.zeros((o, i), W.dtype), np.zeros(o, b.dtype)
+        Wp[:W.shape[0], :W.shape[1]], bp[:b.shape[0]] = W, b
+        weights.append(Wp.ravel())
+        biases.append(bp)
+    return np.concatenate(weights + biases)
 
 
 class StackedTorchStepper:
@@ -38,11 +70,10 @@ class StackedTorchStepper:
 
     def __init__(self, models: list[PTDeep], plans):
         first, K = models[0], len(models)
-        self.sizes, self.K = first.sizes, K
+        self.model_sizes = [m.sizes for m in models]
+        self.sizes, self.K = stack_sizes(self.model_sizes, first.activation), K
         shapes = list(zip(self.sizes[1:], self.sizes[:-1]))
-        params = [m.to_params() for m in models]
-        self.theta = torch.from_numpy(np.stack([np.concatenate([W.ravel() for W, _ in p] + [b for _, b in p])
-                                                for p in params]))
+        self.theta = torch.from_numpy(np.stack([_padded_row(m.to_params(), self.sizes) for m in models]))
         self.grad = torch.empty_like(self.theta)
         self.n_weights = sum(o * i for o, i in shapes)
         self.weights, self.biases = [], []
@@ -111,21 +142,20 @@ class StackedTorchStepper:
         outputs = self._forward(x)
         return self._losses(outputs, t).numpy().astype(np.float64), outputs.numpy()
 
-    def snapshot(self, k: int) -> torch.Tensor:
-        return self.theta[k].clone()
-
-    def to_params(self, state: torch.Tensor) -> list[tuple[np.ndarray, np.ndarray]]:
-        """``[(W, b), ...]`` (NumPy copies) of one model's row of ``theta``."""
-        flat = state.numpy()
-        params, w_off, b_off = [], 0, self.n_weights
-        for o, i in zip(self.sizes[1:], self.sizes[:-1]):
-            params.append((flat[w_off:w_off + o * i].reshape(o, i).copy(), flat[b_off:b_off + o].copy()))
-            w_off, b_off = w_off + o * i, b_off + o
+    def snapshot(self, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Model ``k``'s ``[(W, b), ...]`` (NumPy copies, padding cut off)."""
+        params = []
+        for (o, i), W, b in zip(zip(self.model_sizes[k][1:], self.model_sizes[k][:-1]), self.weights, self.biases):
+            params.append((W[k, :o, :i].detach().numpy().copy(), b[k, :o].detach().numpy().copy()))
         return params
+
+    def to_params(self, state: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        return state
 
 
 def train_stacked(models: list[PTDeep], X, y, options: list[dict], *, n_threads="auto") -> list[TrainResult]:
-    """Train ``models`` (same sizes, activation, loss and dtype) in place at once.
+    """Train ``models`` (same depth, inputs, outputs, activation, loss and dtype; hidden
+    widths may differ with an activation of ``PAD_ACTIVATIONS``) in place at once.
 
     ``options[k]`` are model k's keyword options of ``pt_deep.train`` (recipe keys or
     ``recipe=``, ``schedule`` or its knobs, ``validation_data``, ``eval_sets``); they may

@@ -107,6 +107,21 @@ def test_tables_equal_per_cell_tables_except_time(tmp_path):
     assert "µs/step numpy" in wide_a.columns and "µs/model-step torch (stacked)" in wide_b.columns
 
 
+def test_grouping_pads_torch_widths_and_never_numpys():
+    from experiments.stacked import _stacks_of, group_cells, longest_first
+    from experiments.sweep import expand
+    stacks, alone = group_cells(expand(load_config(resolve_config_path("default"))))
+    assert not alone
+    assert sorted((s[0].impl, len(s)) for s in stacks) == [("numpy", 6)] * 4 + [("torch", 24)]
+    assert longest_first(stacks)[0][0].impl == "torch"
+    sigmoid = load_config(resolve_config_path("default"), ["model.activation=sigmoid"])
+    stacks, _ = group_cells(expand(sigmoid))
+    assert sorted((s[0].impl, len(s)) for s in stacks) == [("numpy", 6)] * 4 + [("torch", 6)] * 4
+    # one padded stack while a step stays small, else one per width
+    assert _stacks_of([[2, 5, 3], [2, 100, 3], [2, 5, 3]], batch=1) == [[0, 1, 2]]
+    assert _stacks_of([[784, 10, 10], [784, 1000, 10], [784, 10, 10]], batch=64) == [[0, 2], [1]]
+
+
 def test_stacked_engine_reuses_finished_cells_and_resumes(tmp_path):
     cfg = load_config(resolve_config_path("default"), OVERRIDES)
     part = load_config(resolve_config_path("default"), OVERRIDES[:2] + ["sweep.train.lr=[0.03, 0.3]"])
@@ -129,7 +144,7 @@ def test_stacked_resume_after_sigkill_gives_the_uninterrupted_records(tiny_confi
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cells = killed / "cells.jsonl"
     deadline = time.time() + 120
-    while time.time() < deadline:  # the 16 cells train as 4 stacks of 4: stop after the first stack
+    while time.time() < deadline:  # 16 cells: torch as one padded stack of 8, numpy 2 x 4: stop after the first
         if cells.exists() and len(cells.read_text().splitlines()) >= 4:
             break
         time.sleep(0.01)

@@ -38,10 +38,12 @@ def _close(a, b) -> float:
 
 
 def _compare(sizes, activation, loss, recipes, batch_size, X, y, X_val, y_val, epochs=4) -> float:
-    """Train each recipe alone and all stacked; assert agreement, return the largest difference."""
+    """Train each recipe alone and all stacked; assert agreement, return the largest difference.
+    ``sizes``: of every model, or a list of sizes (one per recipe)."""
     options = [{**r, "batch_size": batch_size, "epochs": epochs, "seed": 10 + k, "validation_data": (X_val, y_val)}
                for k, r in enumerate(recipes)]
-    init = [du.init_params(sizes, "he_normal", k) for k in range(len(recipes))]
+    per_model = sizes if isinstance(sizes[0], list) else [sizes] * len(recipes)
+    init = [du.init_params(s, "he_normal", k) for k, s in enumerate(per_model)]
     alone = [PTDeep.from_params(p, activation, loss) for p in init]
     expected = [train(m, X, y, **o) for m, o in zip(alone, options)]
     stacked = [PTDeep.from_params(p, activation, loss) for p in init]
@@ -77,6 +79,40 @@ def test_stacked_regression_depths_and_divergence(sizes, activation, rng):
     got = train_stacked([PTDeep.from_params(du.init_params(sizes, "he_normal", k), activation, "mse")
                          for k in range(3)], X, y, [{**r, "batch_size": 1, "epochs": 4} for r in recipes])
     assert [r.status for r in got] == ["ok", "ok", "diverged"]  # one diverges, the others go on
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("group", ["sgd", "momentum", "rmsprop", "adam", "early"])
+def test_different_widths_stack_padded_and_match_alone(group, activation, rng):
+    X, y = rng.standard_normal((40, 2)), rng.integers(0, 3, 40)
+    widths = [[2, 3, 5, 3], [2, 9, 2, 3], [2, 1, 7, 3], [2, 4, 4, 3]]
+    recipes = RECIPES[group]
+    _compare(widths[:len(recipes)], activation, "cross_entropy", recipes, 7, X, y, X[:15], y[:15])
+
+
+def test_padding_units_stay_exactly_zero(rng):
+    from data_utils.training.stacked_loop import plan_stacked, run_stacked
+    from pt_deep.stacked_trainer import StackedTorchStepper
+    X, y = rng.standard_normal((30, 2)), rng.integers(0, 3, 30)
+    models = [PTDeep.from_params(du.init_params(s, "he_normal", k), "leaky_relu")
+              for k, s in enumerate([[2, 2, 3], [2, 6, 3]])]
+    options = [{"optimizer": "adam", "lr": 0.05, "weight_decay": 1e-2, "batch_size": 4, "epochs": 5}] * 2
+    plans = plan_stacked(models, X, y, options)
+    stepper = StackedTorchStepper(models, plans)
+    run_stacked(stepper, plans)
+    W1, W2 = stepper.weights
+    assert W1[0, 2:].abs().max() == 0 and W2[0, :, 2:].abs().max() == 0 and stepper.biases[0][0, 2:].abs().max() == 0
+    assert W1[0, :2].abs().min() > 0  # the real units did train
+
+
+def test_different_widths_need_an_activation_that_keeps_zero_units_zero(rng):
+    X, y = rng.standard_normal((10, 2)), rng.integers(0, 2, 10)
+    models = [PTDeep.from_params(du.init_params(s, "he_normal", 0), "sigmoid") for s in ([2, 3, 2], [2, 4, 2])]
+    with pytest.raises(ValueError, match="sigmoid"):
+        train_stacked(models, X, y, [{"lr": 0.1, "epochs": 1}] * 2)
+    deeper = [PTDeep([2, 3, 2]), PTDeep([2, 3, 3, 2])]
+    with pytest.raises(ValueError, match="depth"):
+        train_stacked(deeper, X, y, [{"lr": 0.1, "epochs": 1}] * 2)
 
 
 def test_longer_run_stays_within_tolerance(rng):
