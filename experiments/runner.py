@@ -11,7 +11,6 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
-from .cell import train_cell
 from .config import ExperimentConfig
 from .errors import UserInputError
 from .orphans import exit_with_parent
@@ -50,6 +49,7 @@ def _identity(cell: Cell) -> dict:
 
 
 def _job(cell: Cell, animate: bool = False, note: str | None = None) -> list[dict]:
+    from .cell import train_cell  # in the worker: the parent never loads the trainers
     record = {**_identity(cell), **train_cell(cell.config, animate=animate)}
     return [{**record, "engine_note": note} if note else record]
 

@@ -19,11 +19,9 @@ import json
 import time
 import traceback
 
-from data_utils.training.stacked_loop import stack_kind
+from data_utils.training.stacked_loop import PAD_ACTIVATIONS, stack_kind
 from data_utils.training.threads import SMALL_WORK
-from pt_deep.stacked_trainer import PAD_ACTIVATIONS
 
-from .cell import _empty_record, finish_record, train_cell
 from .sweep import Cell
 
 __all__ = ["group_cells", "run_group", "stackable", "longest_first", "ALONE_NOTE"]
@@ -99,6 +97,7 @@ def run_group(cells: list[Cell]) -> list[dict]:
 
     from pt_deep import num_threads
 
+    from .cell import _empty_record, finish_record, train_cell
     from .implementations import get_impl
     from .setup import prepare
     start = time.perf_counter()

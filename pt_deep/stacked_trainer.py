@@ -5,12 +5,13 @@ optimizer's form; everything else of the recipe - learning rate and its schedule
 alpha, betas, eps, weight decay, early stopping - and the seed of the sample order are per
 model. Parameters live in one (K, P) buffer laid out as fcann2's (all weights, then all
 biases, one row per model); each layer's ``W`` (K, out, in) and ``b`` (K, out) are views of
-it that autograd differentiates. Hidden widths may differ: every model is padded to the
+it that autograd differentiates (``b`` as (K, out, 1): activations are feature-major,
+(K, features, n), as fcann2's). Hidden widths may differ: every model is padded to the
 widest with units whose weights and bias are zero. With an activation that maps 0 to 0
 (all but sigmoid) such a unit outputs 0, so its outgoing weights get zero gradient, and
 its incoming ones get zero gradient because its outgoing weights are zero: every rule
 keeps it at exactly zero, and the model computes what it computes alone (its dot products
-gain zero terms). One step gathers every model's own batch (K, b, D), runs
+gain zero terms). One step gathers every model's own batch, runs
 the layers as ``torch.baddbmm``, takes each model's mean loss (K,) and differentiates their
 sum: the models share no parameter, so each model's gradient is the one it would get alone.
 The update is the recipe's, per model (``stacked_optim``: why not ``torch.optim``).
@@ -27,16 +28,14 @@ import torch
 import torch.nn.functional as F
 
 from data_utils.training.loop import TrainResult
-from data_utils.training.stacked_loop import per_model, plan_stacked, run_stacked
+from data_utils.training.stacked_loop import PAD_ACTIVATIONS, per_model, plan_stacked, run_stacked
 from data_utils.training.threads import choose_threads
 
 from .model import TORCH_ACTIVATIONS, PTDeep, to_tensor
 from .stacked_optim import STACKED_RULES, EpochRates, add_weight_decay, hyper
 from .trainer import num_threads
 
-__all__ = ["train_stacked", "StackedTorchStepper", "stack_sizes", "PAD_ACTIVATIONS"]
-
-PAD_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "identity")  # act(0) == 0: zero units stay zero
+__all__ = ["train_stacked", "StackedTorchStepper", "stack_sizes"]
 
 
 def stack_sizes(sizes: list[list[int]], activation: str) -> list[int]:
@@ -78,11 +77,14 @@ class StackedTorchStepper:
         self.n_weights = sum(o * i for o, i in shapes)
         self.weights, self.biases = [], []
         w_off, b_off = 0, self.n_weights
-        for o, i in shapes:  # views of theta, leaves of every step's graph
+        for o, i in shapes:  # views of theta, leaves of every step's graph: W (K, o, i), b (K, o, 1)
             self.weights.append(self.theta[:, w_off:w_off + o * i].view(K, o, i).requires_grad_())
-            self.biases.append(self.theta[:, b_off:b_off + o].requires_grad_())
+            self.biases.append(self.theta[:, b_off:b_off + o].view(K, o, 1).requires_grad_())
             w_off, b_off = w_off + o * i, b_off + o
         self.leaves = self.weights + self.biases  # theta's order: the gradients concatenate into grad
+        rows = self.theta.numpy()  # the penalty's sums in NumPy: no autograd bookkeeping per step
+        self._weight_rows = [rows[:, a:a + o * i] for a, (o, i) in
+                             zip(np.cumsum([0] + [o * i for o, i in shapes[:-1]]), shapes)]
         self._act, self.negative_slope = TORCH_ACTIVATIONS[first.activation], first.negative_slope
         self.classification = first.loss_name == "cross_entropy"
         self.x_all, self.y_all = to_tensor(plans[0].X), to_tensor(plans[0].y)
@@ -92,15 +94,20 @@ class StackedTorchStepper:
         self.rates = EpochRates(recipes, plans[0].schedule.n_epochs, self.theta.dtype)
         self.rule = STACKED_RULES[recipes[0].optimizer](recipes, self.theta)
 
-    def _shared(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One set seen by every model: inputs (K, n, D) and targets as views, no copy."""
-        return X.expand(self.K, *X.shape), y.expand(self.K, *y.shape)
+    def _batch(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Samples as the stack computes them, feature-major (views, no copy): inputs (K, D, n)
+        from (K, n, D), or from (n, D) shared by every model; labels (K, n), regression
+        targets (K, k, n)."""
+        if X.dim() == 2:
+            X, y = X.expand(self.K, *X.shape), y.expand(self.K, *y.shape)
+        return X.transpose(1, 2), (y if self.classification else y.transpose(1, 2))
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Outputs (K, n, C) of inputs (K, n, D)."""
+        """Outputs (K, C, n) of inputs (K, D, n). Feature-major, so that neither the weights
+        nor the logits need a transpose: fewer nodes for autograd to walk every step."""
         last = len(self.weights) - 1
         for k, (W, b) in enumerate(zip(self.weights, self.biases)):
-            x = torch.baddbmm(b.unsqueeze(1), x, W.transpose(1, 2))
+            x = torch.baddbmm(b, W, x)
             if k < last:
                 x = self._act(x, self.negative_slope)
         return x
@@ -108,22 +115,21 @@ class StackedTorchStepper:
     def _losses(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Mean data loss per model (K,): ``F.cross_entropy`` / ``F.mse_loss`` of each row."""
         if self.classification:
-            return F.cross_entropy(outputs.transpose(1, 2), targets, reduction="none").mean(1)
+            return F.cross_entropy(outputs, targets, reduction="none").mean(1)
         return F.mse_loss(outputs, targets, reduction="none").mean(dim=(1, 2))
 
     def loss_and_grad(self, index) -> np.ndarray:
         if isinstance(index, slice):
-            x, t = self._shared(self.x_all, self.y_all)
+            x, t = self._batch(self.x_all, self.y_all)
         else:
             index = torch.from_numpy(index)
-            x, t = self.x_all[index], self.y_all[index]
+            x, t = self._batch(self.x_all[index], self.y_all[index])
         losses = self._losses(self._forward(x), t)
         grads = torch.autograd.grad(losses.sum(), self.leaves)
         torch.cat([g.reshape(self.K, -1) for g in grads], dim=1, out=self.grad)
         values = losses.detach().numpy().astype(np.float64)
         if self.half_decay.any():  # the reported objective adds (lambda / 2) sum ||W||^2, as pt_deep's
-            with torch.no_grad():
-                penalty = sum(W.pow(2).sum(dim=(1, 2)).numpy().astype(np.float64) for W in self.weights)
+            penalty = sum(np.einsum("kp,kp->k", w, w, dtype=np.float64) for w in self._weight_rows)
             values = values + np.where(self.half_decay > 0, self.half_decay * penalty, 0.0)  # no 0 * inf
         return values
 
@@ -138,15 +144,15 @@ class StackedTorchStepper:
 
     @torch.no_grad()
     def evaluate(self, X, y) -> tuple[np.ndarray, np.ndarray]:
-        x, t = self._shared(to_tensor(X), to_tensor(y))
+        x, t = self._batch(to_tensor(X), to_tensor(y))
         outputs = self._forward(x)
-        return self._losses(outputs, t).numpy().astype(np.float64), outputs.numpy()
+        return self._losses(outputs, t).numpy().astype(np.float64), outputs.transpose(1, 2).numpy()
 
     def snapshot(self, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Model ``k``'s ``[(W, b), ...]`` (NumPy copies, padding cut off)."""
         params = []
         for (o, i), W, b in zip(zip(self.model_sizes[k][1:], self.model_sizes[k][:-1]), self.weights, self.biases):
-            params.append((W[k, :o, :i].detach().numpy().copy(), b[k, :o].detach().numpy().copy()))
+            params.append((W[k, :o, :i].detach().numpy().copy(), b[k, :o, 0].detach().numpy().copy()))
         return params
 
     def to_params(self, state: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -21,7 +21,11 @@ import numpy as np
 from .loop import TrainingPlan, TrainResult, _score, plan_training
 from .schedules import iter_stacked
 
-__all__ = ["run_stacked", "plan_stacked", "stack_kind", "per_model", "rates_at"]
+__all__ = ["run_stacked", "plan_stacked", "stack_kind", "per_model", "rates_at", "PAD_ACTIVATIONS"]
+
+# Activations that map 0 to 0: a hidden unit whose weights and bias are zero outputs 0 and
+# gets zero gradients, so a stack may pad narrower models with such units.
+PAD_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "identity")
 
 
 def per_model(recipes, key: str) -> np.ndarray:
