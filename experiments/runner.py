@@ -145,8 +145,19 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
                 counts[rec["status"]] = counts.get(rec["status"], 0) + 1
         if render:
             from .report import render_run
-            render_run(run_dir)
+            trained_here = client is None and bool(todo or refs_todo)
+            with _workers(client):  # the worker processes that trained, already started, draw the figures
+                render_run(run_dir, jobs=n_jobs if trained_here else 1)
     return SweepSummary(run_dir, len(cells), len(cells) - len(todo), counts)
+
+
+def _workers(client):
+    """joblib's backend for a run: the Dask cluster of ``client``, or local loky processes.
+    The same settings each time, so that loky reuses its worker processes (and their imports)."""
+    if client is not None:
+        return parallel_config(backend="dask")
+    # inner_max_num_threads=1: workers' BLAS pools get one thread; torch is set per cell.
+    return parallel_config(backend="loky", inner_max_num_threads=1, initializer=exit_with_parent)
 
 
 def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool,
@@ -163,14 +174,10 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
     else:
         tasks = [delayed(_job)(cell, cell.id == animated) for cell in todo]
     tasks += [delayed(_reference_job)(run) for run in references]
+    if client is not None:
+        log.info("dask: %s", client)
     with contextlib.ExitStack() as stack:
-        if client is not None:
-            log.info("dask: %s", client)
-            stack.enter_context(parallel_config(backend="dask"))
-        else:
-            # inner_max_num_threads=1: workers' BLAS pools get one thread; torch is set per cell.
-            stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=1,
-                                                initializer=exit_with_parent))
+        stack.enter_context(_workers(client))
         bar = stack.enter_context(tqdm(total=len(todo) + len(references), desc=cfg.name, unit="cell", disable=not progress,
                                        file=sys.stderr))
         _consume(Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks), store, bar)

@@ -82,15 +82,14 @@ class StackedTorchStepper:
             self.biases.append(self.theta[:, b_off:b_off + o].view(K, o, 1).requires_grad_())
             w_off, b_off = w_off + o * i, b_off + o
         self.leaves = self.weights + self.biases  # theta's order: the gradients concatenate into grad
-        rows = self.theta.numpy()  # the penalty's sums in NumPy: no autograd bookkeeping per step
-        self._weight_rows = [rows[:, a:a + o * i] for a, (o, i) in
-                             zip(np.cumsum([0] + [o * i for o, i in shapes[:-1]]), shapes)]
+        self._weight_rows = self.theta.numpy()[:, :self.n_weights]  # the penalty's sum, in NumPy
         self._act, self.negative_slope = TORCH_ACTIVATIONS[first.activation], first.negative_slope
         self.classification = first.loss_name == "cross_entropy"
         self.x_all, self.y_all = to_tensor(plans[0].X), to_tensor(plans[0].y)
         recipes = [p.recipe for p in plans]
         self.weight_decay = hyper(recipes, "weight_decay", self.theta)
         self.half_decay = 0.5 * per_model(recipes, "weight_decay")[:, 0]
+        self._no_decay = self.half_decay == 0  # their penalty is 0 even when the weights overflow
         self.rates = EpochRates(recipes, plans[0].schedule.n_epochs, self.theta.dtype)
         self.rule = STACKED_RULES[recipes[0].optimizer](recipes, self.theta)
 
@@ -129,8 +128,11 @@ class StackedTorchStepper:
         torch.cat([g.reshape(self.K, -1) for g in grads], dim=1, out=self.grad)
         values = losses.detach().numpy().astype(np.float64)
         if self.half_decay.any():  # the reported objective adds (lambda / 2) sum ||W||^2, as pt_deep's
-            penalty = sum(np.einsum("kp,kp->k", w, w, dtype=np.float64) for w in self._weight_rows)
-            values = values + np.where(self.half_decay > 0, self.half_decay * penalty, 0.0)  # no 0 * inf
+            w = self._weight_rows
+            penalty = self.half_decay * np.einsum("kp,kp->k", w, w, dtype=np.float64)
+            if self._no_decay.any():
+                penalty[self._no_decay] = 0.0
+            values = values + penalty
         return values
 
     @torch.no_grad()

@@ -70,6 +70,7 @@ def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], 
     best = [(math.inf, None, None)] * K
     final: list = [None] * K
     active = np.ones(K, dtype=bool)
+    updates = np.zeros(K, dtype=np.int64)  # steps each model applied
     acc, weight, epoch = np.zeros(K), 0.0, 0
     start = time.perf_counter()
 
@@ -90,8 +91,7 @@ def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], 
         if not active.any():
             break
         stepper.step()
-        for k in np.flatnonzero(active):
-            results[k].n_steps = step + 1
+        updates[active] = step + 1
         acc += losses * batch_len
         weight += batch_len
         at_epoch_end = (step + 1) % per_epoch == 0
@@ -107,8 +107,8 @@ def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], 
     for k in np.flatnonzero(active):
         freeze(k)
     share = (time.perf_counter() - start) / K
-    for res in results:
-        res.wall_time = share
+    for res, done in zip(results, updates.tolist()):
+        res.wall_time, res.n_steps = share, done
     return results, [stepper.to_params(state) for state in final]
 
 
