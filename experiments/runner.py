@@ -20,10 +20,13 @@ from .run_lock import run_lock
 from .store import RunStore
 from .sweep import Cell, expand
 
-__all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "SCHEDULER_TIMEOUT", "ENGINES"]
+__all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "SCHEDULER_TIMEOUT", "ENGINES",
+           "DEFAULT_ENGINE"]
 
 log = logging.getLogger(__name__)
 ENGINES = ("cells", "stacked")
+# The faster one (README "Engines"): the default sweep in 9-12 s against 32-55 s per cell.
+DEFAULT_ENGINE = "stacked"
 SCHEDULER_TIMEOUT = 10  # seconds to wait for a Dask scheduler before refusing the run
 
 
@@ -94,13 +97,13 @@ def _connect(scheduler: str):
 
 def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int | None = None,
               backend: str = "loky", scheduler: str | None = None, fresh: bool = False,
-              progress: bool = True, render: bool = True, engine: str = "cells") -> SweepSummary:
+              progress: bool = True, render: bool = True, engine: str = DEFAULT_ENGINE) -> SweepSummary:
     """Run every unfinished cell of ``cfg`` and (with ``render``) write tables, plots, report.
 
     ``jobs``: worker processes (default: all cores). ``backend``: "loky" (local processes)
     or "dask" (``scheduler`` is the address of a dask.distributed scheduler). ``engine``:
-    "cells" (one task per cell) or "stacked" (cells that can share a stack train at once,
-    see ``stacked``; the others per cell).
+    "stacked" (the default: cells that can share a stack train at once, see ``stacked``;
+    the others per cell) or "cells" (one task per cell).
 
     Invalid arguments, a folder that is not a run, a folder in use by another run and an
     unreachable scheduler raise ``UserInputError`` before anything is written. The folder
@@ -161,7 +164,7 @@ def _workers(client):
 
 
 def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool,
-             animated: str | None = None, engine: str = "cells", references: list[ReferenceRun] = ()) -> None:
+             animated: str | None = None, engine: str = DEFAULT_ENGINE, references: list[ReferenceRun] = ()) -> None:
     if engine == "stacked":
         from .stacked import group_cells, longest_first
         stacks, alone = group_cells([c for c in todo if c.id != animated])

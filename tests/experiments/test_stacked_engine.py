@@ -155,3 +155,9 @@ def test_stacked_resume_after_sigkill_gives_the_uninterrupted_records(tiny_confi
     resumed = run_sweep(load_config(path), out=killed, jobs=1, progress=False, render=False, engine="stacked")
     assert resumed.n_skipped == n_before
     _assert_same_runs(reference, killed)
+
+
+def test_the_cli_default_engine_is_the_runners():
+    from experiments.cli import build_parser
+    from experiments.runner import DEFAULT_ENGINE, ENGINES
+    assert build_parser().parse_args(["run"]).engine == DEFAULT_ENGINE in ENGINES
