@@ -2,11 +2,6 @@
 torch within 1e-12; times aside), reuses finished cells and resumes after a kill."""
 import json
 import math
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
@@ -134,23 +129,13 @@ def test_stacked_engine_reuses_finished_cells_and_resumes(tmp_path):
     _assert_same_runs(tmp_path / "fresh", tmp_path / "run")
 
 
-def test_stacked_resume_after_sigkill_gives_the_uninterrupted_records(tiny_config, tmp_path):
+def test_stacked_resume_after_sigkill_gives_the_uninterrupted_records(tiny_config, tmp_path, kill_run_after):
     path = tiny_config(epochs=300)
     reference = tmp_path / "reference"
     run_sweep(load_config(path), out=reference, jobs=1, progress=False, render=False, engine="stacked")
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "experiments", "run", str(path), "--out", str(killed),
-                             "--jobs", "1", "--quiet", "--engine", "stacked"], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cells = killed / "cells.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline:  # 16 cells: torch as one padded stack of 8, numpy 2 x 4: stop after the first
-        if cells.exists() and len(cells.read_text().splitlines()) >= 4:
-            break
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    n_before = len(cells.read_text().splitlines())
+    # 16 cells: torch as one padded stack of 8, numpy as 2 stacks of 4: stop after the first
+    n_before = kill_run_after(path, killed, 4, "--jobs", "1", "--engine", "stacked")
     assert 4 <= n_before < 16, "the sweep must be killed half-way"
     resumed = run_sweep(load_config(path), out=killed, jobs=1, progress=False, render=False, engine="stacked")
     assert resumed.n_skipped == n_before
