@@ -146,3 +146,28 @@ def test_the_cli_default_engine_is_the_runners():
     from experiments.cli import build_parser
     from experiments.runner import DEFAULT_ENGINE, ENGINES
     assert build_parser().parse_args(["run"]).engine == DEFAULT_ENGINE in ENGINES
+
+
+def test_cells_the_stack_does_not_cover_run_per_cell_with_a_note(tmp_path, monkeypatch, caplog):
+    import dataclasses
+
+    from experiments import implementations
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected stack failure")
+
+    monkeypatch.setitem(implementations.IMPLS, "numpy",
+                        dataclasses.replace(implementations.IMPLS["numpy"], train_stacked=broken))
+    small = ["train.epochs=2", "sweep.model.hidden=[3]", "sweep.train.lr=[0.1]"]
+    cfg = load_config(resolve_config_path("default"), small)
+    run_sweep(cfg, out=tmp_path / "cells", jobs=1, progress=False, render=False, engine="cells")
+    run_sweep(cfg, out=tmp_path / "stacked", jobs=1, progress=False, render=False, engine="stacked")
+    _assert_same_runs(tmp_path / "cells", tmp_path / "stacked")  # the fallback is the per-cell engine
+    records = RunStore(tmp_path / "stacked").records()
+    assert all("injected stack failure" in r["engine_note"] for r in records if r["impl"] == "numpy")
+    assert all(r["time_engine"] == "stacked" for r in records if r["impl"] == "torch")
+    assert "stack failed, ran per cell" in caplog.text
+    f32 = load_config(resolve_config_path("default"), small + ["train.dtype=float32"])
+    run_sweep(f32, out=tmp_path / "f32", jobs=1, progress=False, render=False, engine="stacked")
+    notes = {r.get("engine_note") for r in RunStore(tmp_path / "f32").records()}
+    assert len(notes) == 1 and "covers float64" in notes.pop()
