@@ -11,10 +11,12 @@ widest with units whose weights and bias are zero. With an activation that maps 
 (all but sigmoid) such a unit outputs 0, so its outgoing weights get zero gradient, and
 its incoming ones get zero gradient because its outgoing weights are zero: every rule
 keeps it at exactly zero, and the model computes what it computes alone (its dot products
-gain zero terms). One step gathers every model's own batch, runs
-the layers as ``torch.baddbmm``, takes each model's mean loss (K,) and differentiates their
-sum: the models share no parameter, so each model's gradient is the one it would get alone.
-The update is the recipe's, per model (``stacked_optim``: why not ``torch.optim``).
+gain zero terms). One step gathers every model's own batch, runs the layers as
+``torch.baddbmm``, takes each model's mean loss (K,) and differentiates their sum: the
+models share no parameter, so each model's gradient is the one it would get alone. Autograd,
+not a hand-written backward: the torch side of a numpy-vs-torch comparison stays the oracle.
+The update is the recipe's, per model (``stacked_optim``: why not ``torch.optim``). CPU
+tensors, as the experiments' workers use.
 
 Each model ends within rounding of ``pt_deep.train`` on it alone: ``bmm`` and ``addmm`` are
 different kernels and the update's ``add(alpha=)`` is an FMA in torch, so expect ~1e-14 -
@@ -89,7 +91,7 @@ class StackedTorchStepper:
         recipes = [p.recipe for p in plans]
         self.weight_decay = hyper(recipes, "weight_decay", self.theta)
         self.half_decay = 0.5 * per_model(recipes, "weight_decay")[:, 0]
-        self._no_decay = self.half_decay == 0  # their penalty is 0 even when the weights overflow
+        self._no_decay = self.half_decay == 0  # models whose penalty is 0, even with overflowed weights
         self.rates = EpochRates(recipes, plans[0].schedule.n_epochs, self.theta.dtype)
         self.rule = STACKED_RULES[recipes[0].optimizer](recipes, self.theta)
 
@@ -172,8 +174,8 @@ def train_stacked(models: list[PTDeep], X, y, options: list[dict], *, n_threads=
     ``TrainResult`` per model, ``wall_time`` amortised (the stack's time / K).
     """
     plans = plan_stacked(models, X, y, options)
-    K = len(models)
-    n = choose_threads(n_threads, models[0].sizes, K * len(plans[0].X), K * plans[0].schedule.effective_batch_size)
+    K, sizes = len(models), stack_sizes([m.sizes for m in models], models[0].activation)
+    n = choose_threads(n_threads, sizes, K * len(plans[0].X), K * plans[0].schedule.effective_batch_size)
     with num_threads(n), np.errstate(over="ignore", invalid="ignore"):
         results, finals = run_stacked(StackedTorchStepper(models, plans), plans)
     for model, params in zip(models, finals):
