@@ -77,8 +77,13 @@ def classification_metrics(y_true, y_pred, proba=None, n_classes: int | None = N
     n_classes : number of classes (default: inferred from labels and ``proba``).
 
     Returns a JSON-serialisable dict: ``accuracy``, ``precision``/``recall``/``f1`` (lists,
-    per class), ``macro_f1``, ``confusion_matrix`` (rows = true), and with ``proba``:
-    ``log_loss``; for binary problems also ``average_precision`` and ``roc_auc``.
+    per class), ``precision_macro`` and ``recall_macro`` (scikit-learn's unweighted means
+    over the classes that occur in ``y_true`` or ``y_pred``, a class never predicted
+    counting precision 0), ``macro_f1`` (the mean of the defined per-class F1),
+    ``confusion_matrix`` (rows = true), and with ``proba``: ``log_loss``,
+    ``average_precision_macro`` (one-vs-rest average precision of each class present in
+    ``y_true``, averaged; binary problems included); for binary problems also
+    ``average_precision`` and ``roc_auc`` of class 1.
     """
     y_true = check_labels(y_true, name="y_true")
     y_pred = check_labels(y_pred, name="y_pred", n_samples=len(y_true))
@@ -89,9 +94,13 @@ def classification_metrics(y_true, y_pred, proba=None, n_classes: int | None = N
     labels = np.arange(n_classes)
     p, r, f, _ = skm.precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=np.nan)
+    occurring = np.union1d(y_true, y_pred)
     out = {
         "accuracy": float(skm.accuracy_score(y_true, y_pred)),
         "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(),
+        # scikit-learn's average="macro" (labels=None): over the classes in y_true or y_pred, 0/0 as 0
+        "precision_macro": float(np.nan_to_num(p[occurring]).mean()),
+        "recall_macro": float(np.nan_to_num(r[occurring]).mean()),
         "macro_f1": float(np.nanmean(f)) if np.isfinite(f).any() else float("nan"),
         "confusion_matrix": skm.confusion_matrix(y_true, y_pred, labels=labels).tolist(),
     }
@@ -102,6 +111,9 @@ def classification_metrics(y_true, y_pred, proba=None, n_classes: int | None = N
         # float32 probabilities sum to 1 only to ~1e-7; renormalise in float64 for sklearn
         proba = proba / proba.sum(axis=1, keepdims=True)
         out["log_loss"] = float(skm.log_loss(y_true, np.clip(proba, 1e-15, 1.0), labels=labels))
+        present = np.unique(y_true)  # one-vs-rest AP needs a positive: classes of y_true
+        out["average_precision_macro"] = float(skm.average_precision_score(
+            y_true[:, None] == present, proba[:, present], average="macro"))
         if n_classes == 2 and len(np.unique(y_true)) == 2:
             out["average_precision"] = float(skm.average_precision_score(y_true, proba[:, 1]))
             out["roc_auc"] = float(skm.roc_auc_score(y_true, proba[:, 1]))

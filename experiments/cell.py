@@ -5,36 +5,18 @@ from __future__ import annotations
 import time
 import traceback
 
-import numpy as np
 from threadpoolctl import threadpool_limits
 
-from data_utils import classification_metrics, regression_metrics
 from pt_deep import num_threads
 
 from .cell_outputs import FrameRecorder, cell_outputs, first_max_step, plot_data
 from .config import ExperimentConfig
 from .implementations import get_impl, model_outputs
+from .reload_check import reload_check
+from .scoring import evaluate, test_loss
 from .setup import RunSetup, prepare
 
 __all__ = ["train_cell", "evaluate"]
-
-
-def evaluate(setup: RunSetup, output_fn) -> dict:
-    """Train/test metrics from ``output_fn(X)`` (probabilities or predictions); a split whose
-    outputs are not finite (a diverged model) gets ``None``."""
-    ds = setup.dataset
-    out = {}
-    for split, X, y in (("train", setup.X_train, setup.y_train), ("test", setup.X_test, ds.y_test)):
-        # a diverged model's outputs may overflow in the metrics: that is part of its result
-        with np.errstate(all="ignore"):
-            pred = np.asarray(output_fn(X), dtype=np.float64)
-            if not np.isfinite(pred).all():
-                out[split] = None
-            elif setup.is_classification:
-                out[split] = classification_metrics(y, pred.argmax(axis=1), pred, n_classes=ds.n_classes)
-            else:
-                out[split] = regression_metrics(y, pred[:, 0] if pred.shape[1] == 1 else pred)
-    return out
 
 
 def train_cell(cfg: ExperimentConfig, animate: bool = False) -> dict:
@@ -42,9 +24,10 @@ def train_cell(cfg: ExperimentConfig, animate: bool = False) -> dict:
 
     Returns a JSON-ready record: ``status`` ("ok", "diverged" or "error"), ``error``,
     ``n_steps``, ``diverged_at``, ``final_loss``, ``best_epoch``, ``stopped_early``,
-    ``wall_time`` and ``time_per_step`` (seconds, training loop only), ``first_max_train``
+    ``wall_time`` and ``time_per_step`` (seconds, training loop only), ``n_params``,
+    ``initial_test_loss`` (the untrained model's), ``first_max_train``
     (the first epoch at maximum training score, with ``output.train_curve``), ``metrics``
-    (train/test), ``curves`` (per epoch: ``loss`` - the training objective - and the
+    (train/test), ``reload`` (with ``output.reload_check``: see ``reload_check``), ``curves`` (per epoch: ``loss`` - the training objective - and the
     ``TrainResult.history`` series: ``lr``, ``test_loss``/``test_score``, and
     ``train_``/``validation_`` ones when the recipe holds out a validation part),
     ``params`` (the final parameters, always), ``outputs`` and ``data`` (what the report
@@ -84,6 +67,7 @@ def _empty_record() -> dict:
 def finish_record(record: dict, result, model, setup: RunSetup, cfg: ExperimentConfig, frames=None) -> dict:
     """Fill ``record`` from a finished training run of ``model`` (either engine)."""
     output_fn = lambda X: model_outputs(model, X)  # noqa: E731
+    impl = get_impl(cfg.impl)
     record.update(status=result.status, loss=setup.loss, n_steps=result.n_steps, diverged_at=result.diverged_at,
                   final_loss=result.final_loss, best_epoch=result.best_epoch,
                   stopped_early=result.stopped_early, wall_time=result.wall_time,
@@ -91,5 +75,18 @@ def finish_record(record: dict, result, model, setup: RunSetup, cfg: ExperimentC
                   first_max_train=first_max_step(result.history.get("train_score")),
                   curves={"loss": list(result.loss_per_epoch), **result.history},
                   params=model.to_params(), outputs=cell_outputs(setup, output_fn, cfg.output.plot_resolution),
-                  data=plot_data(setup), frames=frames.arrays() if frames is not None else None)
+                  data=plot_data(setup), frames=frames.arrays() if frames is not None else None,
+                  n_params=sum(W.size + b.size for W, b in setup.params),
+                  initial_test_loss=_initial_test_loss(impl.model, setup, cfg))
+    if cfg.output.reload_check and result.status == "ok":
+        record["reload"] = reload_check(model, impl, setup, cfg.model.activation,
+                                        cfg.model.negative_slope)
     return record
+
+
+def _initial_test_loss(model_class, setup: RunSetup, cfg: ExperimentConfig) -> float | None:
+    """Test loss of the untrained model (``setup.params``: the initial parameters, which
+    training never changes - the models hold copies)."""
+    untrained = model_class.from_params(setup.params, cfg.model.activation, setup.loss, cfg.model.negative_slope)
+    metrics = evaluate(setup, lambda X: model_outputs(untrained, X), ("test",))["test"]
+    return test_loss(metrics, setup.is_classification)

@@ -16,10 +16,12 @@ from data_utils.plots.surfaces import grid_points
 
 from .setup import RunSetup
 
-__all__ = ["cell_outputs", "plot_data", "first_max_step", "FrameRecorder", "CURVE_POINTS", "FRAME_RESOLUTION"]
+__all__ = ["cell_outputs", "plot_data", "first_max_step", "hardest_examples", "FrameRecorder", "CURVE_POINTS",
+           "FRAME_RESOLUTION", "HARDEST"]
 
 CURVE_POINTS = 200      # points of a 1-D regression's fitted curve
 FRAME_RESOLUTION = 60   # grid of an animation frame's decision surface (per side)
+HARDEST = 16            # highest-loss test examples kept for image data (at most half the test set)
 _IMAGE_UNITS = 16       # first-layer units and test samples shown in an image animation
 
 
@@ -48,7 +50,8 @@ def cell_outputs(setup: RunSetup, output_fn: Callable, resolution: int) -> dict[
 
     Always ``test_output`` (n_test, k). For 2-D classification also ``train_output``,
     ``grid_rect`` (2, 2) and ``grid_proba`` (resolution, resolution, C) over that rectangle;
-    for 1-D regression ``train_output``, ``curve_x`` and ``curve_y`` (the fitted curve).
+    for 1-D regression ``train_output``, ``curve_x`` and ``curve_y`` (the fitted curve); for
+    image classification the highest-loss test examples (``hardest_examples``).
     """
     ds, dtype = setup.dataset, setup.X_test.dtype
     out = {"test_output": _safe(output_fn, setup.X_test)}
@@ -64,7 +67,24 @@ def cell_outputs(setup: RunSetup, output_fn: Callable, resolution: int) -> dict[
         x = np.linspace(lo - pad, hi + pad, CURVE_POINTS)
         out.update(train_output=_safe(output_fn, ds.X_train.astype(dtype)), curve_x=x,
                    curve_y=_safe(output_fn, x[:, None].astype(dtype)))
+    elif ds.is_image and setup.is_classification:
+        out.update(hardest_examples(out["test_output"], ds.y_test, setup.X_test))
     return out
+
+
+def hardest_examples(proba: np.ndarray, y: np.ndarray, X: np.ndarray) -> dict[str, np.ndarray]:
+    """The ``HARDEST`` test examples (at most half of them) with the highest loss
+    ``-log p(true class)`` (probabilities clipped at 1e-15, as the test log-loss): their
+    ``hardest_index`` (k,) in the test set, ``hardest_loss`` (k,), highest first (ties by
+    index), and ``hardest_X`` (k, n_features) as float32; ``{}`` for non-finite outputs.
+
+    proba : ndarray of shape (n_test, C); y : ndarray of shape (n_test,); X : (n_test, n_features)
+    """
+    if not np.isfinite(proba).all():
+        return {}
+    loss = -np.log(np.clip(proba[np.arange(len(y)), y], 1e-15, 1.0))
+    order = np.argsort(-loss, kind="stable")[:min(HARDEST, len(y) // 2)]
+    return {"hardest_index": order, "hardest_loss": loss[order], "hardest_X": X[order].astype(np.float32)}
 
 
 def plot_data(setup: RunSetup) -> dict[str, np.ndarray]:

@@ -26,6 +26,7 @@ from data_utils.training.recipe import RecipeError
 from .config_schema import IMPLEMENTATIONS, ExperimentConfig, TrainSpec
 from .config_tables import apply_overrides, flatten, grid_tables, override_source, set_path
 from .errors import ConfigError
+from .summary_columns import SUMMARY_COLUMNS
 
 __all__ = ["ExperimentConfig", "TrainSpec", "ConfigError", "load_config", "parse_config", "apply_overrides",
            "flatten", "set_path", "dump_toml", "IMPLEMENTATIONS", "override_source"]
@@ -96,7 +97,7 @@ _Problem = tuple[str, str, tuple[str, ...]]
 
 def _data_problems(cfg: ExperimentConfig) -> list[_Problem]:
     """Dataset parameters against the declaration, the MNIST files, ``test_size`` against
-    the class sizes, and the loss against the task."""
+    the class sizes, and the loss and the summary columns against the task."""
     d, decl = cfg.data, declaration(cfg.data.dataset)
     out = [(f"data.params.{param}", f"data.params.{param}: {msg}", ("data.dataset",))
            for param, msg in decl.problems(d.params)]
@@ -108,6 +109,14 @@ def _data_problems(cfg: ExperimentConfig) -> list[_Problem]:
         fits = "cross_entropy" if classification else "mse"
         out.append(("model.loss", f"model.loss: {loss!r} does not fit the {decl.task} dataset {d.dataset!r} "
                                   f"(use {fits!r} or 'auto')", ("data.dataset",)))
+    if d.standardize_target and classification:
+        out.append(("data.standardize_target", f"data.standardize_target: applies to regression targets; the "
+                                               f"dataset {d.dataset!r} is classification", ("data.dataset",)))
+    for name in cfg.output.columns:
+        task = SUMMARY_COLUMNS[name].task
+        if task is not None and task != decl.task:
+            out.append(("output.columns", f"output.columns: {name!r} is a {task} column; it does not fit the "
+                                          f"{decl.task} dataset {d.dataset!r}", ("data.dataset",)))
     return out
 
 

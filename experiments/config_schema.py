@@ -20,6 +20,7 @@ from data_utils.training.recipe import RECIPE_KEYS, Recipe
 from .config_tables import VARIANT_SECTIONS, flatten, set_path, variant_label
 from .errors import ConfigError
 from .reference_models import REFERENCE_MODELS
+from .summary_columns import SUMMARY_COLUMNS
 
 __all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec", "ReferenceSpec", "IMPLEMENTATIONS"]
 
@@ -38,7 +39,15 @@ class DataSpec(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     test_size: float = Field(0.25, gt=0, lt=1)
     standardize: bool = False
+    # regression targets scaled like the features; false is stored as None (left out of the spec), so
+    # the cell ids of configs written before the key existed stay the same
+    standardize_target: bool | None = None
     seed: int = Field(0, ge=0)
+
+    @field_validator("standardize_target")
+    @classmethod
+    def _false_is_absent(cls, value):
+        return value or None
 
 
 class ModelSpec(_Strict):
@@ -124,6 +133,16 @@ class OutputSpec(_Strict):
     animation_cell: dict[str, Any] = Field(default_factory=dict)  # grid keys of the animated cell
     animation_frames: int = Field(40, ge=2, le=200)
     train_curve: bool = False  # score the training set every epoch (per-iteration accuracy in full batch)
+    reload_check: bool = False  # save each trained model, reload it into both implementations, score it
+    columns: list[Literal[tuple(SUMMARY_COLUMNS)]] = Field(default_factory=list)  # extra summary columns
+
+    @field_validator("columns")
+    @classmethod
+    def _distinct_columns(cls, columns):
+        for name in columns:
+            if columns.count(name) > 1:
+                raise ValueError(f"lists {name!r} twice")
+        return columns
 
 
 class ReferenceSpec(_Strict):

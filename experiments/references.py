@@ -72,8 +72,8 @@ def train_reference(run: ReferenceRun) -> dict:
     ``outputs`` and ``plot`` (NumPy arrays the store writes to ``outputs/`` and ``data/``)."""
     from threadpoolctl import threadpool_limits
 
-    from .cell import evaluate  # in the worker: the parent only expands references
-    from .cell_outputs import cell_outputs, plot_data
+    from .cell_outputs import cell_outputs, plot_data  # in the worker: the parent only expands references
+    from .scoring import evaluate
     from .setup import prepare
     record = {"id": run.id, "kind": "reference", "reference": run.reference, "data": run.data, "status": "error",
               "error": None, "fit_time": None, "metrics": None, "outputs": None, "plot": None}

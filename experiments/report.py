@@ -18,10 +18,11 @@ from .grid_parity import pair_verdicts, point_verdicts
 from .report_animation import write_animation
 from .report_charts import confusion_plot, heatmap_plot, loss_curve_plot, regression_plot
 from .report_grid import Grid, Plot
+from .report_images import hardest_examples_plot, weight_image_plot
 from .report_page import render_html, render_markdown
 from .report_surfaces import difference_plot, hidden_unit_plot, reference_surface_plot, surface_plot
 from .run_results import RunResults
-from .summary_views import grid_table, reference_table
+from .summary_views import grid_table, reference_table, reload_table
 from .tables import summary_frame
 
 __all__ = ["render_run", "RunOutputs", "ReportContent"]
@@ -41,6 +42,7 @@ class ReportContent:
     summary: pd.DataFrame | None
     verdict: str
     references: pd.DataFrame | None = None  # the reference models' rows (``reference_table``)
+    reload: pd.DataFrame | None = None      # the saved-weights check per cell (``reload_table``)
     figures: list[tuple[Path, str, str]] = field(default_factory=list)  # (image, caption, section)
 
 
@@ -58,8 +60,9 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
             else summary.assign(**points.iloc[0].to_dict())
     summary.to_csv(tables_dir / "summary.csv", index=False)
     tables["summary_csv"] = tables_dir / "summary.csv"
-    wide = grid_table(cells, verdicts, results.records, results.group_axes, results.task, wide=True)
-    compact = grid_table(cells, verdicts, results.records, results.group_axes, results.task)
+    columns = results.summary_columns
+    wide = grid_table(cells, verdicts, results.records, results.group_axes, results.task, wide=True, columns=columns)
+    compact = grid_table(cells, verdicts, results.records, results.group_axes, results.task, columns=columns)
     for key, name, text in (("summary_md", "summary.md", wide.to_markdown(index=False)),
                             ("summary_txt", "summary.txt", compact.to_markdown(index=False, tablefmt="simple")),
                             ("summary_wide_txt", "summary_wide.txt", wide.to_markdown(index=False, tablefmt="simple"))):
@@ -68,20 +71,18 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
     return tables, compact
 
 
-def _write_reference_tables(results: RunResults, tables: dict) -> pd.DataFrame | None:
-    """``tables/references.{csv,md,txt}`` (the reference models' rows), when there are any."""
-    frame = reference_table(results.references, results.records, results.group_axes, results.task)
+def _write_side_table(results: RunResults, tables: dict, stem: str, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """``tables/<stem>.{csv,md,txt}`` of ``frame``, or ``None`` (and no such files) when it is empty."""
     tables_dir = results.store.tables_dir
     if frame.empty:
-        for old in tables_dir.glob("references.*"):  # of an earlier config that had references
+        for old in tables_dir.glob(f"{stem}.*"):  # of an earlier config that had them
             old.unlink()
         return None
-    for key, name in (("references_csv", "references.csv"), ("references_md", "references.md"),
-                      ("references_txt", "references.txt")):
-        tables[key] = tables_dir / name
-    frame.to_csv(tables["references_csv"], index=False)
-    tables["references_md"].write_text(frame.to_markdown(index=False) + "\n")
-    tables["references_txt"].write_text(frame.to_markdown(index=False, tablefmt="simple") + "\n")
+    for ext in ("csv", "md", "txt"):
+        tables[f"{stem}_{ext}"] = tables_dir / f"{stem}.{ext}"
+    frame.to_csv(tables[f"{stem}_csv"], index=False)
+    tables[f"{stem}_md"].write_text(frame.to_markdown(index=False) + "\n")
+    tables[f"{stem}_txt"].write_text(frame.to_markdown(index=False, tablefmt="simple") + "\n")
     return frame
 
 
@@ -98,23 +99,26 @@ _FIGURES = {
     "difference": lambda r, g, v: [difference_plot(r, g)],
     "reference_surface": lambda r, g, v: [reference_surface_plot(r)],
     "hidden_units": lambda r, g, v: _hidden_units(r, g),
+    "weight_images": lambda r, g, v: [weight_image_plot(r, g)],
     "loss_curves": lambda r, g, v: [loss_curve_plot(r, g)],
     "regression": lambda r, g, v: [regression_plot(r, g)],
     "confusion": lambda r, g, v: [confusion_plot(r)],
+    "hardest_examples": lambda r, g, v: [hardest_examples_plot(r)],
 }
 
 
 # measured on the default sweep (CPU s): surfaces 0.5, loss curves 0.9, difference 0.5, hidden units 0.5,
 # heatmaps 0.4, confusion 0.1
-_SLOWEST_FIRST = ("loss_curves", "surfaces", "difference", "hidden_units", "regression", "heatmaps", "confusion",
-                  "reference_surface")
+_SLOWEST_FIRST = ("loss_curves", "surfaces", "difference", "hidden_units", "weight_images", "regression", "heatmaps",
+                  "hardest_examples", "confusion", "reference_surface")
 
 
 def _figure_kinds(results: RunResults) -> list[str]:
     if not any(r["status"] != "error" for r in results.records):
         return []
     if results.task == "classification":
-        return ["heatmaps", "surfaces", "difference", "reference_surface", "hidden_units", "loss_curves", "confusion"]
+        return ["heatmaps", "surfaces", "difference", "reference_surface", "hidden_units", "weight_images",
+                "loss_curves", "confusion", "hardest_examples"]
     return ["heatmaps", "loss_curves", "regression"]
 
 
@@ -153,8 +157,11 @@ def render_run(run_dir: str | Path, jobs: int = 1) -> RunOutputs:
     plots_dir.mkdir(parents=True, exist_ok=True)
     for old in [*plots_dir.glob("*.png"), *plots_dir.glob("*.gif")]:  # figures of an earlier layout or grid
         old.unlink()
+    references = reference_table(results.references, results.records, results.group_axes, results.task)
     content = ReportContent(results, cells, compact, verdict_line(verdicts) if len(results.impls) == 2 else "",
-                            _write_reference_tables(results, tables))
+                            _write_side_table(results, tables, "references", references),
+                            _write_side_table(results, tables, "reload",
+                                              reload_table(cells, results.group_axes, results.task)))
     kinds = _figure_kinds(results)
     if jobs == 1 or len(kinds) < 2:
         drawn = {kind: _draw(results.store.root, kind, verdicts) for kind in kinds}

@@ -52,13 +52,18 @@ def heatmap_plot(results: RunResults, grid: Grid, summary: pd.DataFrame, verdict
             if values:
                 dtheta[(row, col)] = max(values)
     n_rows, n_cols = grid.shape
-    size = (0.8 * n_cols + 2.0, 0.42 * n_rows + 1.3)
-    fig, axes = new_figure(1, len(panels) + bool(dtheta), panel_size=size, squeeze=False)
+    n_panels = len(panels) + bool(dtheta)
+    labels = 0.07 * max(len(r) for r in grid.rows)  # inches for the row labels (only the first panel has them)
+    size = (max(3.3, 0.8 * n_cols + 2.0) + labels / n_panels, 0.42 * n_rows + 1.3)
+    fig, axes = new_figure(1, n_panels, panel_size=size, squeeze=False,
+                           gridspec_kw={"width_ratios": [1.0 + labels / size[0]] + [1.0] * (n_panels - 1)})
     ylabel, xlabel = grid.names[grid.row_axis], grid.names.get(grid.col_axis, "")
-    for ax, (M, title) in zip(axes[0], panels):
-        plot_heatmap(M, grid.rows, grid.cols, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel,
+    for k, (ax, (M, title)) in enumerate(zip(axes[0], panels)):
+        plot_heatmap(M, grid.rows, grid.cols, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel if k == 0 else "",
                      cmap="viridis" if metric == "test_acc" else "viridis_r",
                      fmt="{:.3f}" if metric == "test_acc" else "{:.3g}")
+        if k:
+            ax.set_yticklabels([])
     if dtheta:
         ax = axes[0][-1]
         M = matrix(dtheta)
@@ -67,8 +72,8 @@ def heatmap_plot(results: RunResults, grid: Grid, summary: pd.DataFrame, verdict
         for (i, j), v in np.ndenumerate(M):
             ax.text(j, i, "—" if np.isnan(v) else f"{v:.0e}", ha="center", va="center", fontsize=8)
         ax.set_xticks(range(n_cols), grid.cols)
-        ax.set_yticks(range(n_rows), grid.rows)
-        ax.set(title="numpy − torch: final parameters", xlabel=xlabel, ylabel=ylabel)
+        ax.set_yticks(range(n_rows), [""] * n_rows)
+        ax.set(title="numpy − torch: final parameters", xlabel=xlabel)
     caption = (f"Mean {metric.replace('_', ' ')} over seeds at every grid point, per implementation"
                + (", and how far apart the final parameters of numpy and torch are (the largest |Δθ| over seeds, "
                   "log scale: green up to about 1e-9 is agreement to rounding, red is a real difference)" if dtheta
@@ -96,6 +101,11 @@ def _band(runs: list[list]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         return np.nanmean(M, axis=0), np.nanmin(M, axis=0), np.nanmax(M, axis=0)
 
 
+def _legend_columns(n_entries: int, grid: Grid) -> int:
+    """Legend entries per line: about three per panel column, so a narrow figure wraps its legend."""
+    return max(1, min(n_entries, 3 * grid.shape[1]))
+
+
 def _plain_log_axis(ax, values: np.ndarray) -> None:
     values = values[np.isfinite(values)]
     if values.size and (values > 0).all() and values.max() / values.min() >= 10:
@@ -115,12 +125,17 @@ def loss_curve_plot(results: RunResults, grid: Grid) -> Plot:
             for impl in results.impls:
                 recs = grid.all_seeds(row, col, impl)
                 curves = [_series(results.curves(r)) for r in recs]
+                initial = [r.get("initial_test_loss") for r in recs]
                 for name, color in _SERIES:
-                    band = _band([c.get(name, []) for c in curves])
+                    runs, first = [c.get(name, []) for c in curves], 1
+                    if name == "test" and recs and all(v is not None for v in initial):
+                        # epoch 0: the untrained model's test loss
+                        runs, first = [[v, *run] if run else [] for v, run in zip(initial, runs)], 0
+                    band = _band(runs)
                     if band is None or np.isnan(band[0]).all():
                         continue
                     mean, lo, hi = band
-                    x = np.arange(1, len(mean) + 1)
+                    x = np.arange(first, first + len(mean))
                     ax.plot(x, mean, color=color, linestyle=_DASH[impl], linewidth=1.3)
                     if len(recs) > 1:
                         ax.fill_between(x, lo, hi, color=color, alpha=0.12, linewidth=0)
@@ -140,11 +155,13 @@ def loss_curve_plot(results: RunResults, grid: Grid) -> Plot:
             ax.tick_params(labelsize=7)
     handles = [Line2D([], [], color=c, label=n) for n, c in _SERIES if n in seen]
     handles += [Line2D([], [], color="black", linestyle=_DASH[i], label=i) for i in results.impls]
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=_legend_columns(len(handles), grid), fontsize=8,
+               frameon=False)
     band = " The line is the mean over seeds and the shaded band spans the lowest to the highest seed." \
         if grid.n_seeds > 1 else ""
     caption = ("Loss per epoch at every grid point: training loss (the objective averaged over the epoch, or scored "
-               "on the training part when there is a validation split), validation and test loss; numpy solid, torch "
+               "on the training part when there is a validation split), validation and test loss (from epoch 0: the untrained "
+               "model); numpy solid, torch "
                f"dashed (hidden under the solid line when they agree).{band} A diverged cell's curve stops where the loss became non-finite, and the panel says at "
                "which step. " + grid.note(single_seed=False))
     return Plot("loss_curves", fig, caption.strip(), "curves")
@@ -188,11 +205,12 @@ def regression_plot(results: RunResults, grid: Grid) -> Plot | None:
             rec = grid.get(row, col, "numpy")
             mse = ((rec or {}).get("metrics") or {}).get("test") or {}
             status = f"diverged at step {rec['diverged_at']}" if rec and rec["status"] == "diverged" else (
-                f"test mse {mse['mse']:.3g}" if "mse" in mse else "")
+                f"test mse {mse['mse']:.3g}, R² {mse['r2']:.2f}" if "mse" in mse else "")
             ax.set_title(f"{grid.label(row, col)}\n{status}", fontsize=9)
             ax.tick_params(labelsize=7)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8, frameon=False)
+    fig.legend(handles, labels, loc="outside lower center", ncol=_legend_columns(len(labels), grid), fontsize=8,
+               frameon=False)
     what = ("The fitted curve of every grid point over the training data (grey) and the test data (hollow); numpy "
             "solid, torch dashed (on top of each other when they agree)." if any_1d else
             "Predicted against true test targets at every grid point (numpy circles, torch crosses); the grey line "
@@ -208,7 +226,8 @@ def confusion_plot(results: RunResults) -> Plot | None:
         return None
     best, metrics = max(scored, key=lambda rm: rm[1]["accuracy"])
     names = [str(n) for n in results.data(best).get("class_names", [])] or None
-    fig, ax = new_figure(panel_size=(1.0 + 0.55 * len(metrics["confusion_matrix"]), 0.6 + 0.5 * len(metrics["confusion_matrix"])))
+    n = len(metrics["confusion_matrix"])
+    fig, ax = new_figure(panel_size=(max(3.4, 1.0 + 0.55 * n), max(2.8, 0.6 + 0.5 * n)))
     plot_confusion_matrix(metrics["confusion_matrix"], names, ax=ax, title=f"test accuracy {metrics['accuracy']:.3f}")
     twin = next((r for r in results.records if r["pair"] == best["pair"] and r["impl"] == "torch"), None)
     same = twin is not None and ((twin.get("metrics") or {}).get("test") or {}).get("confusion_matrix") == \

@@ -17,9 +17,11 @@ SECTIONS = {  # section key -> heading, in page order
     "heatmaps": "The grid at a glance",
     "surfaces": "Decision surfaces",
     "units": "Hidden units",
+    "weights": "Weights",
     "curves": "Loss curves",
     "regression": "Regression fit",
     "confusion": "Confusion matrix",
+    "hardest": "Hardest test examples",
     "animation": "Training animation",
 }
 _SORT_SCRIPT = """
@@ -35,7 +37,7 @@ document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventL
 """
 _STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}"
           "table{border-collapse:collapse;font-size:13px;margin:.5em 0}td,th{padding:3px 10px;border-bottom:1px solid #ddd;"
-          "text-align:right;white-space:nowrap}th{background:#f4f4f4}table.sortable th{cursor:pointer}"
+          "text-align:right;white-space:nowrap}th{background:#f4f4f4;white-space:normal;vertical-align:bottom}table.sortable th{cursor:pointer}"
           "table.sortable th:after{content:' \\2195';color:#aaa}img{max-width:100%;height:auto}"
           "figure{margin:1.2em 0}figcaption{font-size:14px;color:#444;max-width:900px}"
           ".verdict{font-size:17px;padding:.5em .8em;background:#eef6ee;border-left:4px solid #2a7a2a}"
@@ -92,6 +94,18 @@ def _env_line(env: dict) -> str:
 
 _REFERENCES_NOTE = ("scikit-learn baselines declared in the config's [[references]], each trained once per data "
                     "spec; they are references, not implementations, and take no part in the agreement verdicts.")
+_RELOAD_NOTE = ("[output] reload_check: every trained model was written to a model file by its own implementation "
+                "(fcann2.save_model, pt_deep.save_npz), read back into both implementations (fcann2.load_model, "
+                "pt_deep.load_npz) and scored on the test set; max |Δout| is the largest difference of a reloaded "
+                "model's test outputs (probabilities, or predictions) from the trained model's.")
+
+
+def _side_tables(content):
+    """(heading, note, stem, frame) of the tables shown after the summary."""
+    for heading, note, stem, frame in (("Reference models", _REFERENCES_NOTE, "references", content.references),
+                                       ("Saved weights reloaded", _RELOAD_NOTE, "reload", content.reload)):
+        if frame is not None:
+            yield heading, note, stem, frame
 
 
 def render_markdown(content, env: dict) -> str:
@@ -103,8 +117,8 @@ def render_markdown(content, env: dict) -> str:
         lines += [f"**{content.verdict}**", ""]
     if content.summary is not None:
         lines += ["## Summary", "", (r.store.tables_dir / "summary.md").read_text(), ""]
-    if content.references is not None:
-        lines += ["## Reference models", "", _REFERENCES_NOTE, "", (r.store.tables_dir / "references.md").read_text(), ""]
+    for heading, note, stem, _ in _side_tables(content):
+        lines += [f"## {heading}", "", note, "", (r.store.tables_dir / f"{stem}.md").read_text(), ""]
     problems = _problems(content)
     if problems:
         lines += ["## Cells that did not finish normally", ""] + [f"- {p}" for p in problems] + [""]
@@ -134,11 +148,15 @@ def render_html(content, env: dict) -> str:
     if content.summary is not None:
         parts += ["<h2>Summary</h2>", "<p>One row per grid point; click a column header to sort. "
                   + ("Metrics are mean ± std over seeds. " if r.axes != r.group_axes else "")
-                  + "Agreement gives the verdict and the largest max |Δθ| of the final parameters.</p>",
+                  + "Agreement gives the verdict and the largest max |Δθ| of the final parameters."
+                  + (" Added columns (macro: the unweighted mean over classes) show one value when numpy and torch "
+                     "agree to the digits shown, 'numpy / torch' otherwise." if r.summary_columns else "")
+                  + (" Reloaded: how many saved models, each reloaded into both implementations, score like the "
+                     "trained one (see below)." if content.reload is not None else "") + "</p>",
                   '<div class="scroll">' + content.summary.to_html(index=False, border=0, classes="sortable") + "</div>"]
-    if content.references is not None:
-        parts += ["<h2>Reference models</h2>", f"<p>{e(_REFERENCES_NOTE)}</p>",
-                  '<div class="scroll">' + content.references.to_html(index=False, border=0, classes="sortable") + "</div>"]
+    for heading, note, _, frame in _side_tables(content):
+        parts += [f"<h2>{e(heading)}</h2>", f"<p>{e(note)}</p>",
+                  '<div class="scroll">' + frame.to_html(index=False, border=0, classes="sortable") + "</div>"]
     problems = _problems(content)
     if problems:
         parts += ["<h2>Cells that did not finish normally</h2><ul>"] + [f"<li>{e(p)}</li>" for p in problems] + ["</ul>"]

@@ -60,8 +60,8 @@ def surface_plot(results: RunResults, grid: Grid) -> Plot | None:
     sample = next((r for r in results.records if "grid_proba" in results.outputs(r)), None)
     if sample is None:
         return None
-    data = results.data(sample)
-    names = [str(n) for n in data["class_names"]]
+    # the legend covers the data spec with the most classes (variants may differ in class count)
+    names = max(([str(n) for n in results.data(r).get("class_names", [])] for r in results.records), key=len)
     fig = None
     for fig, ax, row, col, rec in _panels(results, grid, 2.9):
         out = results.outputs(rec) if rec else {}
@@ -87,7 +87,7 @@ def reference_surface_plot(results: RunResults) -> Plot | None:
     specs = list(dict.fromkeys(json.dumps(r["data"], sort_keys=True) for r in drawn))[:MAX_REFERENCE_ROWS]
     by_cell = {(json.dumps(r["data"], sort_keys=True), r["reference"]["name"]): r for r in drawn}
     fig, axes = new_figure(len(specs), len(names), panel_size=(2.9, 2.9 * 0.95), squeeze=False)
-    classes = [str(n) for n in results.data(drawn[0])["class_names"]]
+    classes = max(([str(n) for n in results.data(r)["class_names"]] for r in drawn), key=len)
     for i, spec in enumerate(specs):
         for j, name in enumerate(names):
             rec = by_cell.get((spec, name))
@@ -125,7 +125,7 @@ def difference_plot(results: RunResults, grid: Grid) -> Plot | None:
         image = ax.imshow(np.clip(diff, DIFF_FLOOR, 1.0), origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
                           norm=norm, cmap="magma_r", interpolation="nearest")
         text = "not finite" if not np.isfinite(biggest) else "identical" if biggest == 0 else f"max |Δp| = {biggest:.1e}"
-        ax.set_title(f"{grid.label(row, col)}\n{text}", fontsize=9)
+        ax.set_title(f"{grid.label(row, col, width=26)}\n{text}", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
     if image is not None:

@@ -13,6 +13,7 @@ from .config_tables import flatten
 from .errors import UserInputError
 from .reference_models import reference_id
 from .store import RunStore, data_key
+from .summary_columns import SUMMARY_COLUMNS
 from .tables import axis_label, cells_frame, metric_names
 
 __all__ = ["RunResults", "short_axis_names"]
@@ -40,7 +41,8 @@ class RunResults:
     ``description``, ``sweep`` (flattened ``{axis: values}``), ``axes`` (grid axes without
     ``impl``), ``group_axes`` (without ``seed`` either), ``records`` (grid order), ``n_cells``
     (cells in the grid), ``references`` (the reference models' records: per reference of
-    the config and data spec of the grid, in that order), ``task`` and ``test_metric``.
+    the config and data spec of the grid, in that order), ``task``, ``test_metric`` and
+    ``summary_columns`` (the ``[output] columns`` asked for).
     """
 
     def __init__(self, run_dir: str | Path):
@@ -61,6 +63,8 @@ class RunResults:
         self.references = self._reference_records()
         self.task = self._task()
         self.test_metric = metric_names(self.task)[0]
+        columns = (self.config.get("output") or {}).get("columns") or []
+        self.summary_columns = tuple(c for c in columns if c in SUMMARY_COLUMNS)
 
     def _grid_records(self) -> tuple[list[dict], int]:
         records = self.store.records()

@@ -47,7 +47,8 @@ def prepare(cfg: ExperimentConfig, n_steps: int | None = None) -> RunSetup:
     streams via ``SeedSequence.spawn``). Nothing depends on ``impl``, which is what makes a
     numpy/torch pair a true comparison. ``n_steps`` overrides the schedule's length."""
     d, m, t = cfg.data, cfg.model, cfg.train
-    ds = load_dataset(d.dataset, seed=d.seed, test_size=d.test_size, standardize=d.standardize, **d.params)
+    ds = load_dataset(d.dataset, seed=d.seed, test_size=d.test_size, standardize=d.standardize,
+                      standardize_target=bool(d.standardize_target), **d.params)
     loss = m.loss if m.loss != "auto" else ("cross_entropy" if ds.task == "classification" else "mse")
     if (loss == "cross_entropy") != (ds.task == "classification"):
         raise ValueError(f"model.loss {loss!r} does not fit the {ds.task} dataset {d.dataset!r}")

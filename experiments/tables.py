@@ -25,11 +25,32 @@ def _metric(rec: dict, split: str, name: str):
     return np.nan if m is None else m.get(name, np.nan)
 
 
+_RELOAD_IMPLS = ("numpy", "torch")
+
+
+def _reload_columns(rec: dict, task: str) -> dict:
+    """``reload_<impl>_<metric>`` and ``reload_max_diff_<impl>`` of a cell's ``reload`` record."""
+    key = "accuracy" if task == "classification" else "mse"
+    short = metric_names(task)[0].split("_")[1]
+    row = {}
+    for impl in _RELOAD_IMPLS:
+        entry = (rec.get("reload") or {}).get(impl) or {}
+        row[f"reload_{impl}_{short}"] = (entry.get("test") or {}).get(key, np.nan)
+        row[f"reload_max_diff_{impl}"] = entry.get("max_output_diff", np.nan)
+    return row
+
+
+def _none_nan(value):
+    return np.nan if value is None else value
+
+
 def cells_frame(records: list[dict], axes: list[str], task: str) -> pd.DataFrame:
     """One row per cell with its grid labels, status, metrics (the ``task``'s columns, NaN
-    for a cell without metrics) and timing: ``us_per_step`` and ``time_engine`` - "cells"
-    (the cell's own training time per step) or "stacked" (its stack's time per step divided
-    by the stack's models: µs per model-step)."""
+    for a cell without metrics; macro averages over classes), ``n_params``,
+    ``initial_test_loss`` (the untrained model's), the reloaded models' test metric and
+    output difference (``output.reload_check``) and timing: ``us_per_step`` and
+    ``time_engine`` - "cells" (the cell's own training time per step) or "stacked" (its
+    stack's time per step divided by the stack's models: µs per model-step)."""
     rows = []
     for rec in records:
         row = {"id": rec["id"], "impl": rec["impl"]}
@@ -46,7 +67,13 @@ def cells_frame(records: list[dict], axes: list[str], task: str) -> pd.DataFrame
         else:
             row.update(train_acc=_metric(rec, "train", "accuracy"), test_acc=_metric(rec, "test", "accuracy"),
                        test_macro_f1=_metric(rec, "test", "macro_f1"),
-                       test_log_loss=_metric(rec, "test", "log_loss"))
+                       test_log_loss=_metric(rec, "test", "log_loss"),
+                       test_precision_macro=_metric(rec, "test", "precision_macro"),
+                       test_recall_macro=_metric(rec, "test", "recall_macro"),
+                       test_ap_macro=_metric(rec, "test", "average_precision_macro"))
+        row.update(n_params=rec.get("n_params", np.nan), initial_test_loss=_none_nan(rec.get("initial_test_loss")))
+        if rec.get("reload"):
+            row.update(_reload_columns(rec, task))
         if rec.get("first_max_train") is not None:  # output.train_curve: per-epoch training score
             row["first_max_train"] = rec["first_max_train"]
         rows.append(row)

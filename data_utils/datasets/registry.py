@@ -151,7 +151,7 @@ def _spec(name: str) -> DatasetSpec:
 
 
 def load_dataset(name: str, *, seed=0, test_size: float = 0.25, standardize: bool = False,
-                 **params) -> Dataset:
+                 standardize_target: bool = False, **params) -> Dataset:
     """Make dataset ``name`` from ``seed`` and split it.
 
     Parameters
@@ -160,9 +160,13 @@ def load_dataset(name: str, *, seed=0, test_size: float = 0.25, standardize: boo
     seed : int or Generator; drives both sampling and the split.
     test_size : fraction in (0, 1) held out (stratified for classification).
     standardize : fit a ``StandardScaler`` on the training part and apply it to both.
+    standardize_target : regression only: the same for the targets (mean 0, variance 1 on
+        the training part), so MSE is in units of the target's variance (R^2 is unchanged).
     **params : generator parameters (see ``dataset_params(name)``); unknown ones raise.
     """
     spec = _spec(name)
+    if standardize_target and spec.task != "regression":
+        raise ValueError(f"standardize_target applies to regression targets; {name!r} is a {spec.task} dataset")
     problems = spec.decl.problems(params)
     if problems:
         raise ValueError("; ".join(f"{name}.{param}: {msg}" for param, msg in problems))
@@ -192,6 +196,9 @@ def load_dataset(name: str, *, seed=0, test_size: float = 0.25, standardize: boo
     if standardize:
         scaler = StandardScaler().fit(X_tr)
         X_tr, X_te = scaler.transform(X_tr), scaler.transform(X_te)
+    if standardize_target:
+        scaler = StandardScaler().fit(y_tr[:, None])
+        y_tr, y_te = scaler.transform(y_tr[:, None])[:, 0], scaler.transform(y_te[:, None])[:, 0]
     return Dataset(name=name, task=spec.task, X_train=X_tr, y_train=y_tr, X_test=X_te, y_test=y_te,
                    input_shape=spec.input_shape or (X_tr.shape[1],), class_names=class_names,
                    params=params)

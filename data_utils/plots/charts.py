@@ -73,11 +73,11 @@ def plot_heatmap(values, row_labels: Sequence, col_labels: Sequence, *, ax: Axes
     ax.figure.colorbar(im, ax=ax)
     ax.set_xticks(range(len(col_labels)), [str(c) for c in col_labels])
     ax.set_yticks(range(len(row_labels)), [str(r) for r in row_labels])
-    lo, hi = im.get_clim()
     for (i, j), v in np.ndenumerate(values):
         if np.isnan(v):
             continue
-        dark = np.isfinite(coloured[i, j]) and (v - lo) / ((hi - lo) or 1.0) < 0.5
+        r, g, b, _ = im.cmap(im.norm(v))  # the cell's colour: white text where it is dark
+        dark = np.isfinite(coloured[i, j]) and 0.299 * r + 0.587 * g + 0.114 * b < 0.5
         ax.text(j, i, fmt.format(v) if np.isfinite(v) else f"{v:+}", ha="center", va="center", fontsize=8,
                 color="white" if dark else "black")
     ax.set_xlabel(xlabel)

@@ -76,6 +76,30 @@ def test_classification_metrics_binary_and_multi(rng):
         classification_metrics(y, y, np.ones((100, 3)), n_classes=2)
 
 
+def test_macro_metrics_match_scikit_learn(rng):
+    y = np.repeat(np.arange(3), 20)
+    proba = rng.random((60, 3)) + 0.5 * np.eye(3)[y]
+    proba /= proba.sum(axis=1, keepdims=True)
+    pred = proba.argmax(axis=1)
+    m = classification_metrics(y, pred, proba)
+    assert m["precision_macro"] == pytest.approx(skm.precision_score(y, pred, average="macro"))
+    assert m["recall_macro"] == pytest.approx(skm.recall_score(y, pred, average="macro"))
+    assert m["average_precision_macro"] == pytest.approx(
+        skm.average_precision_score(np.eye(3)[y], proba, average="macro"))
+    assert m["average_precision_macro"] < 1.0
+    # binary: the mean over both classes, not class 1's alone
+    yb, pb = y[:40], proba[:40, :2] / proba[:40, :2].sum(axis=1, keepdims=True)
+    mb = classification_metrics(yb, pb.argmax(axis=1), pb)
+    both = [skm.average_precision_score(yb == c, pb[:, c]) for c in (0, 1)]
+    assert mb["average_precision_macro"] == pytest.approx(np.mean(both))
+    assert mb["average_precision"] == pytest.approx(both[1])
+    # a class never predicted: its precision is undefined per class, 0 in the macro mean (a constant
+    # classifier is not rewarded for the classes it ignores)
+    m4 = classification_metrics(y, np.zeros_like(y), n_classes=3)
+    assert np.isnan(m4["precision"][2]) and m4["precision_macro"] == pytest.approx((1 / 3) / 3)
+    assert m4["recall_macro"] == pytest.approx(1 / 3)
+
+
 def test_regression_metrics():
     m = regression_metrics([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])
     assert m["mse"] == pytest.approx(1 / 3) and m["mae"] == pytest.approx(1 / 3)

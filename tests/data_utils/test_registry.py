@@ -34,6 +34,17 @@ def test_standardisation_fitted_on_train_only():
     assert np.abs(ds.X_test.mean(axis=0)).max() > 1e-6  # test part is not re-centred
 
 
+def test_target_standardisation_fitted_on_train_only():
+    raw = load_dataset("diabetes", seed=0, standardize=True)
+    ds = load_dataset("diabetes", seed=0, standardize=True, standardize_target=True)
+    assert abs(ds.y_train.mean()) < 1e-12 and ds.y_train.std() == pytest.approx(1.0)
+    mean, std = raw.y_train.mean(), raw.y_train.std()
+    np.testing.assert_allclose(ds.y_test * std + mean, raw.y_test)  # the training part's statistics
+    np.testing.assert_array_equal(ds.X_train, raw.X_train)
+    with pytest.raises(ValueError, match="standardize_target applies to regression targets; 'wine'"):
+        load_dataset("wine", standardize_target=True)
+
+
 def test_params_forwarded_and_validated():
     ds = load_dataset("gmm", seed=0, K=4, C=3, N=20)
     assert len(ds.X_train) + len(ds.X_test) == 80

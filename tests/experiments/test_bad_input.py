@@ -57,6 +57,13 @@ CATALOGUE = [
     case("name-absolute", 'name = "/tmp/x"', "{cfg}: name: must be a plain name"),
     case("plot-resolution", "[output]\nplot_resolution = 5", "{cfg}: output.plot_resolution: must be >= 20, got 5"),
     case("plot-resolution-string", '[output]\nplot_resolution = "high"', "{cfg}: output.plot_resolution: must be an integer, got 'high'"),
+    case("columns-unknown", '[output]\ncolumns = ["prec"]', "{cfg}: output.columns[0]: must be one of 'precision', "),
+    case("columns-twice", '[output]\ncolumns = ["ap", "ap"]', "{cfg}: output.columns: lists 'ap' twice"),
+    case("columns-task", NOISY + '[output]\ncolumns = ["precision"]',
+         "{cfg}: output.columns: 'precision' is a classification column; it does not fit the regression dataset 'noisy_1d'"),
+    case("reload-check-string", '[output]\nreload_check = "yes"', "{cfg}: output.reload_check: must be true or false, got 'yes'"),
+    case("standardize-target-classification", '[data]\nstandardize_target = true',
+         "{cfg}: data.standardize_target: applies to regression targets; the dataset 'gauss' is classification"),
     case("not-toml", "this is not toml", "{cfg}: not valid TOML"),
     # the training recipe
     case("optimizer-unknown", '[train]\noptimizer = "adagrad"', "{cfg}: train.optimizer: must be one of 'sgd', 'rmsprop', 'adam', got 'adagrad'"),

@@ -15,13 +15,13 @@ SHIPPED = {"course_fcann2", "fer_pt_deep", "layers_sigmoid", "mnist_250x250", "l
 # each config cut to seconds: fewer steps, one grid axis less where it has several
 REDUCED = {
     "course_fcann2": ["train.n_iter=30", "sweep.model.hidden=[5]"],
-    "fer_pt_deep": ["train.n_iter=30", "sweep.model.activation=['relu']"],
+    "fer_pt_deep": ["train.n_iter=30", "sweep.model.activation=['relu']", "sweep.model.hidden=[[], [10]]"],
     "layers_sigmoid": ["train.epochs=2", "sweep.model.hidden=[[10]]"],
     "lines_3x3": ["train.n_iter=120", "sweep.seed=[0]"],
     "regression_mse": ["train.n_iter=20", "sweep.model.hidden=[[8]]"],
     "playground": ["train.epochs=2"],
-    "mnist_250x250": ["train.epochs=1", "model.hidden=[16, 16]"],
-    "fer_mnist_shootout": ["train.epochs=2", "sweep.model.hidden=[[], [8]]"],
+    "mnist_250x250": ["train.epochs=1", "model.hidden=[8, 8]"],
+    "fer_mnist_shootout": ["train.epochs=1"],
 }
 
 
@@ -56,10 +56,61 @@ def test_shipped_config_runs(name, tmp_path):
     assert {r["impl"] for r in records} == {"numpy", "torch"}
     assert all(r["status"] == "ok" for r in records), [r.get("error") for r in records]
     assert (out / "report.html").exists() and (out / "tables" / "summary.csv").exists()
-    if name == "lines_3x3":
-        cells = pd.read_csv(out / "tables" / "cells.csv")
-        assert cells["first_max_train"].between(1, 120).all()
-        assert (out / "plots" / "animation.gif").exists()
+    summary = (out / "tables" / "summary.txt").read_text()
+    CHECKS.get(name, lambda *_: None)(out, records, summary)
+
+
+def _lines(out, records, summary):
+    cells = pd.read_csv(out / "tables" / "cells.csv")
+    assert cells["first_max_train"].between(1, 120).all()
+    assert (out / "plots" / "animation.gif").exists()
+    assert (out / "plots" / "weights.png").exists()  # [9, 6, 2]: 6 first-layer units as 3x3 images, then W2
+
+
+def _mnist(out, records, summary):
+    """Each saved model reloads into both implementations with the trained model's test accuracy."""
+    assert "reloaded" in summary and "4/4 same" in summary
+    for rec in records:
+        reload = rec["reload"]
+        assert set(reload) == {"numpy", "torch"}
+        for impl, entry in reload.items():
+            assert entry["test"]["accuracy"] == rec["metrics"]["test"]["accuracy"]
+            # the same implementation reproduces its outputs exactly; the other one to float32 rounding
+            assert entry["max_output_diff"] == 0.0 if impl == rec["impl"] else entry["max_output_diff"] < 1e-5
+    reload_table = pd.read_csv(out / "tables" / "reload.csv")
+    assert len(reload_table) == len(records) and set(reload_table["trained by"]) == {"numpy", "torch"}
+    assert "Saved weights reloaded" in (out / "report.html").read_text()
+
+
+def _shootout(out, records, summary):
+    assert "untrained test loss" in summary and "7,850" in summary  # [784, 10]: 784 * 10 + 10 parameters
+    for pair in {r["pair"] for r in records}:
+        a, b = (r["initial_test_loss"] for r in records if r["pair"] == pair)
+        assert np.isfinite(a) and abs(a - b) < 1e-5  # the same initial parameters on both sides
+    for plot in ("weights.png", "hardest_examples.png"):
+        assert (out / "plots" / plot).exists()
+    by_variant = {r["keys"]["variant"]: r for r in records if r["impl"] == "numpy"}
+    assert by_variant["784-10 lambda=0.1"]["spec"]["train"]["weight_decay"] == 0.1
+    assert by_variant["784-100-10 adam exp decay"]["spec"]["train"]["lr_schedule"] == "exponential"
+
+
+def _fer_pt_deep(out, records, summary):
+    for header in ("test precision (macro)", "test recall (macro)", "test AP (macro)", "parameters"):
+        assert header in summary
+    cells = pd.read_csv(out / "tables" / "cells.csv")
+    logreg = cells[(cells["variant"] == "gmm_4_3_40") & (cells["model.hidden"] == "none")]
+    assert (logreg["n_params"] == 2 * 3 + 3).all()  # [2, 3]: the lab's logistic regression on 3 classes
+    assert cells["test_ap_macro"].between(0, 1).all() and cells["test_precision_macro"].between(0, 1).all()
+
+
+def _regression(out, records, summary):
+    assert "test R²" in summary
+    diabetes = [r for r in records if r["keys"]["variant"] == "diabetes"]
+    assert all(r["spec"]["data"]["standardize_target"] for r in diabetes)
+
+
+CHECKS = {"lines_3x3": _lines, "mnist_250x250": _mnist, "fer_mnist_shootout": _shootout, "fer_pt_deep": _fer_pt_deep,
+          "regression_mse": _regression}
 
 
 @pytest.mark.parametrize("name", ["mnist_250x250", "fer_mnist_shootout"])
