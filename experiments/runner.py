@@ -25,7 +25,7 @@ __all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "SCHEDULER_
 
 log = logging.getLogger(__name__)
 ENGINES = ("cells", "stacked")
-# The faster one (README "Engines"): the default sweep in 9-12 s against 32-55 s per cell.
+# The faster one (README "Engines"): the default sweep in 9-12 s against 32-53 s per cell.
 DEFAULT_ENGINE = "stacked"
 SCHEDULER_TIMEOUT = 10  # seconds to wait for a Dask scheduler before refusing the run
 
