@@ -158,16 +158,17 @@ def general_seconds_per_step(sizes, n: int, steps: int) -> float:
     return result.wall_time / result.n_steps
 
 
-def stacked_seconds_per_model_step(k: int, steps: int, sizes=(2, 20, 3), n: int = 300) -> float:
-    """``fcann2.stacked_trainer.train_stacked`` of ``k`` per-sample models (own seed, own
-    learning rate): the stack's seconds per step divided by ``k``."""
+def stacked_seconds_per_model_step(impl: str, k: int, steps: int, sizes=(2, 20, 3), n: int = 300) -> float:
+    """``train_stacked`` of ``impl`` (``fcann2.stacked_trainer`` or ``pt_deep.stacked_trainer``)
+    on ``k`` per-sample models (own seed, own learning rate): the stack's seconds per step
+    divided by ``k``."""
     import data_utils as du
-    from fcann2 import MLP
-    from fcann2.stacked_trainer import train_stacked
+    from experiments.implementations import get_impl
+    implementation = get_impl(impl)
     X, y = _data(n, sizes[0], sizes[-1])
-    models = [MLP.from_params(du.init_params(list(sizes), "he_normal", i)) for i in range(k)]
+    models = [implementation.model.from_params(du.init_params(list(sizes), "he_normal", i)) for i in range(k)]
     options = [{"lr": 1e-3 * (1 + i % 7), "batch_size": 1, "n_iter": steps, "seed": i} for i in range(k)]
-    results = train_stacked(models, X, y, options)
+    results = implementation.train_stacked(models, X, y, options)
     return results[0].wall_time / results[0].n_steps  # wall_time is already the stack's time / k
 
 

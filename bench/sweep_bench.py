@@ -1,4 +1,5 @@
-"""Benchmark 4: wall time and peak memory of the default experiment, --jobs 1 vs --jobs 2."""
+"""Benchmark 4: the default experiment end to end (training, tables, plots, report) per
+engine and ``--jobs``: wall time and peak memory of the whole process tree."""
 from __future__ import annotations
 
 import subprocess
@@ -8,14 +9,16 @@ import time
 
 import psutil
 
+SWEEP_RUNS = (("cells", 1), ("cells", 2), ("stacked", 1), ("stacked", 2))  # (engine, jobs)
 
-def run_default_sweep(jobs: int) -> tuple[float, float]:
+
+def run_default_sweep(jobs: int, engine: str = "cells") -> tuple[float, float]:
     """Wall seconds and peak resident memory (MiB, whole process tree) of
-    ``python -m experiments run --jobs N`` into a fresh folder."""
+    ``python -m experiments run --engine ENGINE --jobs N`` into a fresh folder."""
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        proc = psutil.Popen([sys.executable, "-m", "experiments", "run", "--jobs", str(jobs), "--out", out,
-                             "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = psutil.Popen([sys.executable, "-m", "experiments", "run", "--engine", engine, "--jobs", str(jobs),
+                             "--out", out, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         peak = 0
         while proc.poll() is None:
             try:
@@ -26,5 +29,5 @@ def run_default_sweep(jobs: int) -> tuple[float, float]:
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
-            raise RuntimeError(f"default sweep with --jobs {jobs} exited {proc.returncode}")
+            raise RuntimeError(f"default sweep with --engine {engine} --jobs {jobs} exited {proc.returncode}")
     return elapsed, peak / 2**20

@@ -65,9 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", choices=("loky", "dask"), default="loky",
                      help="local processes (loky) or a Dask cluster (dask)")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
-    run.add_argument("--engine", choices=("cells", "stacked"), default="cells",
-                     help="cells: one task per cell; stacked: train cells that share data and architecture "
-                          "at once (numpy float64; times amortised per model)")
+    run.add_argument("--engine", choices=("stacked", "cells"), default="stacked",  # runner.DEFAULT_ENGINE
+                     help="stacked (default): train the cells that share data, depth and batch mode at once "
+                          "(float64 numpy and torch; times amortised per model-step); cells: one task per cell")
     run.add_argument("--out", help="run folder (default: <output.dir>/<config name>)")
     run.add_argument("--fresh", action="store_true", help="discard finished cells and start over")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")

@@ -10,7 +10,9 @@ from typing import Callable
 import numpy as np
 
 import fcann2
+import fcann2.stacked_trainer
 import pt_deep
+import pt_deep.stacked_trainer
 
 __all__ = ["Implementation", "IMPLS", "get_impl", "max_abs_diff", "model_outputs"]
 
@@ -23,13 +25,14 @@ class Implementation:
     iter_train: Callable        # iter_train(model, X, y, **options) -> TrainingLoop
     load: Callable              # path of a shared .npz -> model
     save: Callable | None = None  # (model, path) -> path: writes the shared .npz (None: a plug-in)
+    train_stacked: Callable | None = None  # train_stacked(models, X, y, options) -> [TrainResult]
 
 
 IMPLS = {
     "numpy": Implementation("numpy", fcann2.MLP, fcann2.train, fcann2.iter_train, fcann2.load_model,
-                            fcann2.save_model),
+                            fcann2.save_model, fcann2.stacked_trainer.train_stacked),
     "torch": Implementation("torch", pt_deep.PTDeep, pt_deep.train, pt_deep.iter_train, pt_deep.load_npz,
-                            pt_deep.save_npz),
+                            pt_deep.save_npz, pt_deep.stacked_trainer.train_stacked),
 }
 
 

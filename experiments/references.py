@@ -10,13 +10,9 @@ import traceback
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from .scoring import evaluate
-from .cell_outputs import cell_outputs, plot_data
 from .config import ExperimentConfig
 from .reference_models import build_estimator, reference_id
-from .setup import prepare
 from .store import data_key
 from .sweep import Cell
 
@@ -74,6 +70,11 @@ def train_reference(run: ReferenceRun) -> dict:
     return its record: ``id``, ``kind`` ("reference"), ``reference``, ``data``, ``status``
     ("ok" or "error"), ``error``, ``fit_time`` (seconds), ``metrics`` (train/test), and
     ``outputs`` and ``plot`` (NumPy arrays the store writes to ``outputs/`` and ``data/``)."""
+    from threadpoolctl import threadpool_limits
+
+    from .cell_outputs import cell_outputs, plot_data  # in the worker: the parent only expands references
+    from .scoring import evaluate
+    from .setup import prepare
     record = {"id": run.id, "kind": "reference", "reference": run.reference, "data": run.data, "status": "error",
               "error": None, "fit_time": None, "metrics": None, "outputs": None, "plot": None}
     try:

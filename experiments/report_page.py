@@ -60,6 +60,10 @@ def _what_ran(content) -> list[str]:
     lines.append(f"Shared by every cell (not swept): {base}." if base else "")
     lines.append(f"{len(r.records)} of {r.n_cells} cells finished: {counts.get('ok', 0)} ok, "
                  f"{counts.get('diverged', 0)} diverged, {counts.get('error', 0)} error.")
+    stacked = int((content.cells["time_engine"] == "stacked").sum()) if len(content.cells) else 0
+    if stacked:
+        lines.append(f"{stacked} cells trained in stacks (--engine stacked): their times are the stack's time per "
+                     "step divided by its models (µs per model-step).")
     hidden = r.config.get("model", {}).get("hidden")
     if hidden == [] or [] in r.sweep.get("model.hidden", []):
         lines.append("hidden = [] (shown as 'none') means no hidden layer: logistic (softmax) regression.")

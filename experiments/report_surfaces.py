@@ -16,7 +16,7 @@ from data_utils.plots.surfaces import grid_points
 from .report_grid import Grid, Plot
 from .run_results import RunResults
 
-__all__ = ["surface_plots", "hidden_unit_plot", "reference_surface_plot", "DIFF_FLOOR", "MAX_REFERENCE_ROWS"]
+__all__ = ["surface_plot", "difference_plot", "hidden_unit_plot", "reference_surface_plot", "DIFF_FLOOR", "MAX_REFERENCE_ROWS"]
 
 DIFF_FLOOR = 1e-17  # differences below this (exact agreement) are drawn at the floor
 _MAX_UNITS = 32
@@ -55,12 +55,11 @@ def _panels(results: RunResults, grid: Grid, size: float):
             yield fig, axes[i][j], row, col, grid.get(row, col, "numpy") or grid.get(row, col, "torch")
 
 
-def surface_plots(results: RunResults, grid: Grid) -> list[Plot]:
-    """Decision surfaces (one per grid point) and, with both implementations, the map of
-    max over classes |p_numpy - p_torch| per pixel."""
+def surface_plot(results: RunResults, grid: Grid) -> Plot | None:
+    """Decision surfaces, one per grid point (``None`` when no cell recorded one)."""
     sample = next((r for r in results.records if "grid_proba" in results.outputs(r)), None)
     if sample is None:
-        return []
+        return None
     # the legend covers the data spec with the most classes (variants may differ in class count)
     names = max(([str(n) for n in results.data(r).get("class_names", [])] for r in results.records), key=len)
     fig = None
@@ -72,14 +71,10 @@ def surface_plots(results: RunResults, grid: Grid) -> list[Plot]:
         other = grid.get(row, col, "torch") if rec["impl"] == "numpy" else None
         _draw_surface(ax, results, rec, out, len(names), _title(grid, row, col, rec, other))
     surface_legend(fig, names)
-    seeds = grid.note()
-    plots = [Plot("decision_surfaces", fig, "Decision regions of the numpy model at every grid point: each pixel has "
-                  "the colour of the predicted class, paler where the model is less sure. Training points are filled, "
-                  "test points hollow; squares are points the model misclassifies. The torch model's regions are "
-                  f"compared in the next figure. {seeds}", "surfaces")]
-    if len(results.impls) == 2:
-        plots.append(_difference_plot(results, grid))
-    return plots
+    return Plot("decision_surfaces", fig, "Decision regions of the numpy model at every grid point: each pixel has "
+                "the colour of the predicted class, paler where the model is less sure. Training points are filled, "
+                "test points hollow; squares are points the model misclassifies. The torch model's regions are "
+                f"compared in the next figure. {grid.note()}", "surfaces")
 
 
 def reference_surface_plot(results: RunResults) -> Plot | None:
@@ -110,7 +105,11 @@ def reference_surface_plot(results: RunResults) -> Plot | None:
                 + (f" {more} more data specs are not drawn." if more > 0 else ""), "surfaces")
 
 
-def _difference_plot(results: RunResults, grid: Grid) -> Plot:
+def difference_plot(results: RunResults, grid: Grid) -> Plot | None:
+    """With both implementations, the map of max over classes |p_numpy - p_torch| per pixel
+    at every grid point (``None`` otherwise)."""
+    if len(results.impls) != 2 or not any("grid_proba" in results.outputs(r) for r in results.records):
+        return None
     norm = LogNorm(vmin=DIFF_FLOOR, vmax=1.0)
     image, fig = None, None
     for fig, ax, row, col, _ in _panels(results, grid, 2.2):

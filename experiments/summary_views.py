@@ -52,6 +52,14 @@ def _status_text(sub: pd.DataFrame) -> str:
     return ", ".join(parts)
 
 
+def _time_label(engines: pd.Series, impl: str) -> str:
+    """The time column's heading: µs per step of a cell, or per model-step of a stack."""
+    kinds = set(engines)
+    if kinds == {"stacked"}:
+        return f"µs/model-step {impl} (stacked)"
+    return f"µs/step {impl}" + (" (some stacked, per model-step)" if "stacked" in kinds else "")
+
+
 def _shared_text(sub: pd.DataFrame, column: str, impls: list[str], decimals: int) -> str:
     """One value when every implementation's text is the same, else ``numpy / torch``."""
     texts = [_metric_text(sub[sub["impl"] == impl], column, decimals) for impl in impls]
@@ -87,8 +95,9 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
     value when the implementations agree to the digits shown, ``numpy / torch`` otherwise),
     ``reloaded`` (with ``output.reload_check``), ``agreement`` (numpy vs torch;
     ``agreement <impl>`` for a plug-in network), ``status``; ``wide`` adds the untrained
-    test loss, parameter count, train metric, final loss, time per step, the torch/numpy
-    time ratio and runs per implementation.
+    test loss, parameter count, train metric, final loss, time per step (per model-step,
+    said in the heading, for cells the stacked engine trained), the torch/numpy time ratio
+    and runs per implementation.
     """
     test_m, train_m = metric_names(task)
     label = test_m.replace("_", " ")
@@ -98,6 +107,7 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
     present = list(dict.fromkeys(cells["impl"]))
     impls = [i for i in ("numpy", "torch") if i in present] + sorted(set(present) - {"numpy", "torch"})
     checked = {i: pair_agreement(verdicts, i) for i in impls if i != "torch" and "torch" in impls}
+    time_label = {impl: _time_label(cells.loc[cells["impl"] == impl, "time_engine"], impl) for impl in impls}
     extra = list(dict.fromkeys([*columns, *(WIDE_COLUMNS if wide else ())]))
     extra = [SUMMARY_COLUMNS[name] for name in extra if SUMMARY_COLUMNS[name].cells_column in cells.columns]
     reloaded = any(c.startswith("reload_max_diff_") for c in cells.columns)
@@ -122,9 +132,9 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
                 row[f"final loss {impl}"] = f"{loss.mean():.4g}" if len(loss) else "—"
             for impl in impls:
                 us = sub.loc[sub["impl"] == impl, "us_per_step"].astype(float).mean()
-                row[f"µs/step {impl}"] = "—" if pd.isna(us) else f"{us:.1f}"
+                row[time_label[impl]] = "—" if pd.isna(us) else f"{us:.1f}"
             if {"numpy", "torch"} <= set(impls):
-                ratio = row["µs/step torch"], row["µs/step numpy"]
+                ratio = row[time_label["torch"]], row[time_label["numpy"]]
                 row["torch/numpy time"] = "—" if "—" in ratio else f"{float(ratio[0]) / float(ratio[1]):.1f}x"
             for impl in impls:
                 row[f"runs {impl}"] = str(int((sub["impl"] == impl).sum()))

@@ -48,7 +48,9 @@ def cells_frame(records: list[dict], axes: list[str], task: str) -> pd.DataFrame
     """One row per cell with its grid labels, status, metrics (the ``task``'s columns, NaN
     for a cell without metrics; macro averages over classes), ``n_params``,
     ``initial_test_loss`` (the untrained model's), the reloaded models' test metric and
-    output difference (``output.reload_check``) and timing."""
+    output difference (``output.reload_check``) and timing: ``us_per_step`` and
+    ``time_engine`` - "cells" (the cell's own training time per step) or "stacked" (its
+    stack's time per step divided by the stack's models: µs per model-step)."""
     rows = []
     for rec in records:
         row = {"id": rec["id"], "impl": rec["impl"]}
@@ -57,7 +59,8 @@ def cells_frame(records: list[dict], axes: list[str], task: str) -> pd.DataFrame
         row["seed"] = rec["spec"]["seed"]
         row.update(status=rec["status"], error=rec.get("error"), n_steps=rec.get("n_steps"),
                    diverged_at=rec.get("diverged_at"), final_loss=rec.get("final_loss"),
-                   us_per_step=(rec.get("time_per_step") or np.nan) * 1e6)
+                   us_per_step=(rec.get("time_per_step") or np.nan) * 1e6,
+                   time_engine=rec.get("time_engine", "cells"))
         if task == "regression":
             row.update(train_mse=_metric(rec, "train", "mse"), test_mse=_metric(rec, "test", "mse"),
                        test_r2=_metric(rec, "test", "r2"))
@@ -81,7 +84,8 @@ def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.D
     """Per grid point (``group_axes``): mean/std over seeds per implementation, side by side.
 
     Columns: ``<metric>_mean_<impl>``, ``<metric>_std_<impl>`` for the test and train
-    metric and final loss, ``us_per_step_<impl>``, ``n_<impl>``, ``diverged_<impl>``,
+    metric and final loss, ``us_per_step_<impl>`` with ``time_engine_<impl>`` (how it was
+    timed: "cells", "stacked" - per model-step - or both), ``n_<impl>``, ``diverged_<impl>``,
     ``errors_<impl>``, then ``<test metric>_diff`` and ``final_loss_diff`` (numpy - torch)
     and ``speedup`` (torch time / numpy time).
     """
@@ -96,6 +100,7 @@ def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.D
             f"{train_m}_mean": g[train_m].mean(), f"{train_m}_std": g[train_m].std(ddof=0),
             "final_loss_mean": g["final_loss"].mean(),
             "us_per_step": g["us_per_step"].mean(),
+            "time_engine": g["time_engine"].apply(lambda s: "+".join(sorted(set(s)))),
             "n": g.size(), "diverged": g["status"].apply(lambda s: int((s == "diverged").sum())),
             "errors": g["status"].apply(lambda s: int((s == "error").sum())),
         })

@@ -1,14 +1,16 @@
-"""fcann2: a neural network written from scratch in NumPy: explicit backprop, update rules by hand."""
-from data_utils.training.initializers import INIT_SCHEMES, init_params
+"""fcann2: a neural network written from scratch in NumPy: explicit backprop, update rules by hand.
 
-from .course_api import fcann2_classify, fcann2_train
-from .estimators import FCANN2Classifier, FCANN2Regressor
-from .functional import ACTIVATIONS, LOSSES
-from .io import load_model, save_model
-from .layers import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Tanh
-from .model import MLP
-from .trainer import iter_train, train
+Public names are imported on first use (PEP 562): ``import fcann2.functional`` (the report's
+hidden-unit plot) does not load scikit-learn for the estimators."""
+from data_utils._lazy import lazy_exports
 
-__all__ = ["MLP", "train", "iter_train", "fcann2_train", "fcann2_classify", "FCANN2Classifier",
-           "FCANN2Regressor", "save_model", "load_model", "init_params", "INIT_SCHEMES",
-           "ACTIVATIONS", "LOSSES", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Identity"]
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    ".model": ("MLP",),
+    ".trainer": ("train", "iter_train"),
+    ".course_api": ("fcann2_train", "fcann2_classify"),
+    ".estimators": ("FCANN2Classifier", "FCANN2Regressor"),
+    ".io": ("save_model", "load_model"),
+    "data_utils.training.initializers": ("init_params", "INIT_SCHEMES"),
+    ".functional": ("ACTIVATIONS", "LOSSES"),
+    ".layers": ("Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Identity"),
+})

@@ -13,19 +13,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from data_utils.training.loop import TrainResult, plan_training
-from data_utils.training.stacked_loop import run_stacked
+from data_utils.training.loop import TrainResult
+from data_utils.training.stacked_loop import per_model, plan_stacked, rates_at, run_stacked
 
 from .model import MLP
 from .optimizers import UPDATE_RULES
 from .stacked import StackedMLP
 
-__all__ = ["train_stacked", "StackedNumpyStepper", "per_model", "stack_kind"]
-
-
-def per_model(recipes, key: str) -> np.ndarray:
-    """Recipe ``key`` of every model as a (K, 1) array."""
-    return np.array([getattr(r, key) for r in recipes], dtype=np.float64).reshape(-1, 1)
+__all__ = ["train_stacked", "StackedNumpyStepper"]
 
 
 class StackedNumpyStepper:
@@ -51,10 +46,7 @@ class StackedNumpyStepper:
             hyper.betas = tuple(np.array([rec.betas[i] for rec in self.recipes]).reshape(-1, 1) for i in (0, 1))
         self.rule = UPDATE_RULES[r.optimizer](hyper, self.theta)
         self.n_epochs, self.epoch = plans[0].schedule.n_epochs, 0
-        self.lr = self._lrs()
-
-    def _lrs(self) -> np.ndarray:
-        return np.array([r.lr_at(self.epoch, self.n_epochs) for r in self.recipes]).reshape(-1, 1)
+        self.lr = rates_at(self.recipes, self.epoch, self.n_epochs)
 
     def _targets(self, y, index=None):
         """Labels (K, b) / (n,), or regression targets (K, k, b) / (k, n)."""
@@ -80,7 +72,7 @@ class StackedNumpyStepper:
 
     def end_epoch(self) -> None:
         self.epoch += 1
-        self.lr = self._lrs()
+        self.lr = rates_at(self.recipes, self.epoch, self.n_epochs)
 
     def evaluate(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         outputs = self.net.forward(X.T)
@@ -94,12 +86,6 @@ class StackedNumpyStepper:
         return state
 
 
-def stack_kind(recipe) -> tuple:
-    """What models of one stack must share: the optimizer, Nesterov, and whether it has
-    momentum (RMSprop's and SGD's formulas differ with and without it)."""
-    return recipe.optimizer, bool(recipe.nesterov), bool(recipe.momentum)
-
-
 def train_stacked(models: list[MLP], X, y, options: list[dict]) -> list[TrainResult]:
     """Train ``models`` (same sizes, activation, loss and dtype) in place at once.
 
@@ -108,14 +94,7 @@ def train_stacked(models: list[MLP], X, y, options: list[dict]) -> list[TrainRes
     differ in recipe and seed, not in data, batch size, length or sampling. Returns one
     ``TrainResult`` per model, ``wall_time`` amortised (the stack's time / K).
     """
-    plans = [plan_training(m, X, y, **o) for m, o in zip(models, options)]
-    kinds = {stack_kind(p.recipe) for p in plans}
-    if len(kinds) > 1:
-        raise ValueError(f"stacked models must share the optimizer and its form, got {sorted(kinds)}")
-    for plan in plans[1:]:
-        if not (np.array_equal(plan.X, plans[0].X) and plan.eval_sets.keys() == plans[0].eval_sets.keys()):
-            raise ValueError("stacked models must train on the same data and score the same sets "
-                             "(give validation_data rather than a per-seed validation split)")
+    plans = plan_stacked(models, X, y, options)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         results, finals = run_stacked(StackedNumpyStepper(models, plans), plans)
     for model, theta in zip(models, finals):

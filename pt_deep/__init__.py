@@ -1,9 +1,12 @@
-"""pt_deep: the PyTorch network with fcann2's contract (nn.Linear, autograd, optim.SGD)."""
-from .course_api import eval, train
-from .estimators import PTDeepClassifier, PTDeepRegressor
-from .io import load_npz, load_state, save_npz, save_state
-from .model import TORCH_ACTIVATIONS, TORCH_LOSSES, PTDeep
-from .trainer import iter_train, num_threads
+"""pt_deep: the PyTorch network with fcann2's contract (nn.Linear, autograd, optim.SGD).
 
-__all__ = ["PTDeep", "train", "eval", "iter_train", "num_threads", "PTDeepClassifier", "PTDeepRegressor",
-           "save_state", "load_state", "save_npz", "load_npz", "TORCH_ACTIVATIONS", "TORCH_LOSSES"]
+Public names are imported on first use (PEP 562), like fcann2's."""
+from data_utils._lazy import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    ".model": ("PTDeep", "TORCH_ACTIVATIONS", "TORCH_LOSSES"),
+    ".course_api": ("train", "eval"),
+    ".trainer": ("iter_train", "num_threads"),
+    ".estimators": ("PTDeepClassifier", "PTDeepRegressor"),
+    ".io": ("save_state", "load_state", "save_npz", "load_npz"),
+})

@@ -19,5 +19,6 @@ def test_floor_and_sklearn_cases_run():
 
 def test_general_stacked_and_startup_cases_run():
     assert cases.general_seconds_per_step([2, 5, 2], n=20, steps=10) > 0
-    assert cases.stacked_seconds_per_model_step(3, steps=10, n=20) > 0
+    for impl in ("numpy", "torch"):
+        assert cases.stacked_seconds_per_model_step(impl, 3, steps=10, n=20) > 0
     assert cases.cli_startup_seconds() > 0

@@ -18,10 +18,45 @@ import time
 
 import numpy as np
 
-from .loop import TrainingPlan, TrainResult, _score
+from .loop import TrainingPlan, TrainResult, _score, plan_training
 from .schedules import iter_stacked
 
-__all__ = ["run_stacked"]
+__all__ = ["run_stacked", "plan_stacked", "stack_kind", "per_model", "rates_at", "PAD_ACTIVATIONS"]
+
+# Activations that map 0 to 0: a hidden unit whose weights and bias are zero outputs 0 and
+# gets zero gradients, so a stack may pad narrower models with such units.
+PAD_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "identity")
+
+
+def per_model(recipes, key: str) -> np.ndarray:
+    """Recipe ``key`` of every model as a (K, 1) float64 array."""
+    return np.array([getattr(r, key) for r in recipes], dtype=np.float64).reshape(-1, 1)
+
+
+def rates_at(recipes, epoch: int, n_epochs: int) -> np.ndarray:
+    """Every model's learning rate of ``epoch`` from its recipe's schedule, (K, 1) float64."""
+    return np.array([r.lr_at(epoch, n_epochs) for r in recipes]).reshape(-1, 1)
+
+
+def stack_kind(recipe) -> tuple:
+    """What models of one stack must share: the optimizer, Nesterov, and whether it has
+    momentum (RMSprop's and SGD's formulas differ with and without it)."""
+    return recipe.optimizer, bool(recipe.nesterov), bool(recipe.momentum)
+
+
+def plan_stacked(models, X, y, options: list[dict]) -> list[TrainingPlan]:
+    """One checked ``TrainingPlan`` per model (``options[k]``: model k's keyword options of
+    ``train``); refuses models that cannot share a stack: another optimizer form, other
+    training data or other monitored sets."""
+    plans = [plan_training(m, X, y, **o) for m, o in zip(models, options)]
+    kinds = {stack_kind(p.recipe) for p in plans}
+    if len(kinds) > 1:
+        raise ValueError(f"stacked models must share the optimizer and its form, got {sorted(kinds)}")
+    for plan in plans[1:]:
+        if not (np.array_equal(plan.X, plans[0].X) and plan.eval_sets.keys() == plans[0].eval_sets.keys()):
+            raise ValueError("stacked models must train on the same data and score the same sets "
+                             "(give validation_data rather than a per-seed validation split)")
+    return plans
 
 
 def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], list]:
@@ -35,6 +70,7 @@ def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], 
     best = [(math.inf, None, None)] * K
     final: list = [None] * K
     active = np.ones(K, dtype=bool)
+    updates = np.zeros(K, dtype=np.int64)  # steps each model applied
     acc, weight, epoch = np.zeros(K), 0.0, 0
     start = time.perf_counter()
 
@@ -55,8 +91,7 @@ def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], 
         if not active.any():
             break
         stepper.step()
-        for k in np.flatnonzero(active):
-            results[k].n_steps = step + 1
+        updates[active] = step + 1
         acc += losses * batch_len
         weight += batch_len
         at_epoch_end = (step + 1) % per_epoch == 0
@@ -72,8 +107,8 @@ def run_stacked(stepper, plans: list[TrainingPlan]) -> tuple[list[TrainResult], 
     for k in np.flatnonzero(active):
         freeze(k)
     share = (time.perf_counter() - start) / K
-    for res in results:
-        res.wall_time = share
+    for res, done in zip(results, updates.tolist()):
+        res.wall_time, res.n_steps = share, done
     return results, [stepper.to_params(state) for state in final]
 
 

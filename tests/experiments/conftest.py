@@ -1,3 +1,9 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
 TINY = """
@@ -35,3 +41,24 @@ def tiny_config(tmp_path):
         path.write_text(TINY.format(epochs=epochs) + extra)
         return path
     return make
+
+
+@pytest.fixture
+def kill_run_after():
+    """``kill(config_path, out, lines, *run_args)``: start ``python -m experiments run`` into
+    ``out``, SIGKILL its process group once ``cells.jsonl`` holds ``lines`` lines (or after
+    two minutes) and return how many it holds."""
+    def kill(config_path, out, lines: int, *run_args) -> int:
+        proc = subprocess.Popen([sys.executable, "-m", "experiments", "run", str(config_path), "--out", str(out),
+                                 "--quiet", *run_args], start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cells = out / "cells.jsonl"
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if cells.exists() and len(cells.read_text().splitlines()) >= lines:
+                break
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return len(cells.read_text().splitlines()) if cells.exists() else 0
+    return kill

@@ -89,7 +89,7 @@ def test_compact_summary_fits_and_formats(animated_run, capsys):
     cells = pd.DataFrame({"id": ["a", "b", "c", "d"], "impl": ["numpy", "torch"] * 2, "lr": ["0.1", "0.1", "9", "9"],
                           "seed": 0, "status": ["ok", "ok", "diverged", "diverged"], "diverged_at": [None, None, 7, 7],
                           "test_acc": [0.5, 0.5, np.inf, np.nan], "train_acc": 0.5, "final_loss": 1.0,
-                          "us_per_step": 1.0})
+                          "us_per_step": 1.0, "time_engine": "cells"})
     records = [{"id": i, "pair": p} for i, p in zip("abcd", "ppqq")]
     verdicts = pd.DataFrame({"pair": ["p", "q"], "parity": ["agree", "agree"], "final_dtheta": [1e-16, np.nan],
                              "prediction_agreement": [1.0, np.nan]})

@@ -1,12 +1,7 @@
 """The runner end to end: CLI, outputs, determinism across backends, resume after SIGKILL,
 divergence and failing cells."""
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -120,27 +115,18 @@ def test_same_results_serial_parallel_and_dask(tiny_config, tmp_path):
     assert _metrics_by_id(tmp_path / "a") == b
 
 
-def test_resume_after_sigkill_gives_the_uninterrupted_table(tiny_config, tmp_path):
+def test_resume_after_sigkill_gives_the_uninterrupted_table(tiny_config, tmp_path, kill_run_after):
+    """--engine cells (test_stacked_engine has the stacked engine's)."""
     path = tiny_config(epochs=150)
     reference = tmp_path / "reference"
-    assert main(["run", str(path), "--out", str(reference), "--jobs", "1", "--quiet"]) == 0
+    assert main(["run", str(path), "--out", str(reference), "--jobs", "1", "--quiet", "--engine", "cells"]) == 0
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "experiments", "run", str(path), "--out", str(killed),
-                             "--jobs", "1", "--quiet"], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cells = killed / "cells.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if cells.exists() and len(cells.read_text().splitlines()) >= 3:
-            break
-        time.sleep(0.02)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    n_before = len(cells.read_text().splitlines())
+    n_before = kill_run_after(path, killed, 3, "--jobs", "1", "--engine", "cells")
     assert 3 <= n_before < 16, "the sweep must be killed half-way"
+    cells = killed / "cells.jsonl"
     with open(cells, "a") as fh:  # a kill in the middle of a write leaves a torn line
         fh.write('{"id": "torn", "sta')
-    assert main(["run", str(path), "--out", str(killed), "--jobs", "2", "--quiet"]) == 0
+    assert main(["run", str(path), "--out", str(killed), "--jobs", "2", "--quiet", "--engine", "cells"]) == 0
     lines = cells.read_text().splitlines()
     assert len(lines) == 16 and len({json.loads(l)["id"] for l in lines}) == 16
     pd.testing.assert_frame_equal(pd.read_csv(killed / "tables" / "summary.csv").drop(columns=["us_per_step_numpy", "us_per_step_torch", "speedup"]),
