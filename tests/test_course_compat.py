@@ -68,6 +68,7 @@ def test_count_params_prints_and_returns(capsys):
 def test_course_train_and_eval_one_hot_or_labels():
     X, Y_ = sample_gmm_2d(4, 2, 40, rng=2)  # both classes present
     Yoh_ = class_to_onehot(Y_)
+    torch.manual_seed(0)  # nn.Linear's default init draws from torch's global generator
     init = pt_deep.PTDeep([2, 10, 2], torch.relu).to_params()
     a, b = pt_deep.PTDeep.from_params(init), pt_deep.PTDeep.from_params(init)
     result = pt_deep.train(a, torch.tensor(X), torch.tensor(Yoh_), 300, 0.1, 1e-4)
