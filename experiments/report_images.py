@@ -136,6 +136,8 @@ def hardest_examples_plot(results: RunResults) -> Plot | None:
     shape = _image_shape(results, best)
     names = [str(n) for n in data.get("class_names", [])]
     index = out["hardest_index"]
+    if len(index) == 0:  # a test set too small to keep any
+        return None
     pred = out["test_output"][index].argmax(axis=1)
     n_cols = min(8, len(index))
     n_rows = -(-len(index) // n_cols)

@@ -187,7 +187,7 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
 
 
 def _consume(results, store: RunStore, bar) -> None:
-    notes: dict[str, int] = {}  # engine note -> cells, said once each at the end
+    notes: dict[str, list[str]] = {}  # engine note -> its cells' ids, said once each at the end
     for records in results:
         for record in records:
             if record.get("kind") == "reference":
@@ -201,7 +201,8 @@ def _consume(results, store: RunStore, bar) -> None:
                 log.warning("cell %s (%s): %s %s", record["id"], record["impl"], record["status"],
                             record.get("error") or f"at step {record.get('diverged_at')}")
             if record.get("engine_note"):
-                notes[record["engine_note"]] = notes.get(record["engine_note"], 0) + 1
+                notes.setdefault(record["engine_note"], []).append(record["id"])
             bar.update(1)
-    for note, count in notes.items():
-        log.warning("stacked engine: %d cell%s %s", count, "s" * (count != 1), note)
+    for note, ids in notes.items():
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        log.warning("stacked engine: %d cell%s (%s) %s", len(ids), "s" * (len(ids) != 1), shown, note)

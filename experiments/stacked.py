@@ -43,7 +43,7 @@ def _stacks_of(sizes: list[list[int]], batch: int) -> list[list[int]]:
     """Indices of the stacks a group of models of ``sizes`` trains as: one padded stack when
     its step (K x batch x padded multiply-adds) stays below ``SMALL_WORK``, else one per size."""
     padded = [max(column) for column in zip(*sizes)]
-    if len(sizes) * batch * sum(o * i for o, i in zip(padded[1:], padded[:-1])) <= SMALL_WORK:
+    if len(sizes) * batch * sum(o * i for o, i in zip(padded[1:], padded[:-1])) < SMALL_WORK:
         return [list(range(len(sizes)))]
     by_size: dict[tuple, list[int]] = {}
     for k, s in enumerate(sizes):

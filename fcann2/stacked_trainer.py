@@ -94,6 +94,8 @@ def train_stacked(models: list[MLP], X, y, options: list[dict]) -> list[TrainRes
     differ in recipe and seed, not in data, batch size, length or sampling. Returns one
     ``TrainResult`` per model, ``wall_time`` amortised (the stack's time / K).
     """
+    if any(m.sizes != models[0].sizes for m in models):
+        raise ValueError(f"stacked fcann2 models must share their sizes, got {[m.sizes for m in models]}")
     plans = plan_stacked(models, X, y, options)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         results, finals = run_stacked(StackedNumpyStepper(models, plans), plans)

@@ -47,7 +47,15 @@ def stack_kind(recipe) -> tuple:
 def plan_stacked(models, X, y, options: list[dict]) -> list[TrainingPlan]:
     """One checked ``TrainingPlan`` per model (``options[k]``: model k's keyword options of
     ``train``); refuses models that cannot share a stack: another optimizer form, other
-    training data or other monitored sets."""
+    training data or other monitored sets, and models of another activation, negative
+    slope, loss or dtype (the stack computes every model with the first one's)."""
+    shared = ("activation", "negative_slope", "loss_name", "dtype")
+    first = {name: getattr(models[0], name) for name in shared}
+    for k, model in enumerate(models[1:], 1):
+        for name, value in first.items():
+            if getattr(model, name) != value:
+                raise ValueError(f"stacked models must share {name}: model 0 has {value!r}, "
+                                 f"model {k} has {getattr(model, name)!r}")
     plans = [plan_training(m, X, y, **o) for m, o in zip(models, options)]
     kinds = {stack_kind(p.recipe) for p in plans}
     if len(kinds) > 1:

@@ -167,6 +167,7 @@ def test_cells_the_stack_does_not_cover_run_per_cell_with_a_note(tmp_path, monke
     assert all("injected stack failure" in r["engine_note"] for r in records if r["impl"] == "numpy")
     assert all(r["time_engine"] == "stacked" for r in records if r["impl"] == "torch")
     assert "stack failed, ran per cell" in caplog.text
+    assert all(r["id"] in caplog.text for r in records if r["impl"] == "numpy")  # the log names the cells
     f32 = load_config(resolve_config_path("default"), small + ["train.dtype=float32"])
     run_sweep(f32, out=tmp_path / "f32", jobs=1, progress=False, render=False, engine="stacked")
     notes = {r.get("engine_note") for r in RunStore(tmp_path / "f32").records()}

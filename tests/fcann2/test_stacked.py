@@ -59,3 +59,11 @@ def test_models_that_cannot_share_a_stack_are_refused(rng):
     models = [MLP.from_sizes([2, 3, 2], rng=k) for k in range(2)]
     with pytest.raises(ValueError, match="optimizer"):
         train_stacked(models, X, y, [{"lr": 0.1, "epochs": 1}, {"optimizer": "adam", "lr": 0.1, "epochs": 1}])
+    one_epoch = [{"lr": 0.1, "epochs": 1}] * 2
+    with pytest.raises(ValueError, match="activation"):
+        train_stacked([models[0], MLP.from_sizes([2, 3, 2], "tanh", rng=1)], X, y, one_epoch)
+    with pytest.raises(ValueError, match="negative_slope"):
+        train_stacked([MLP.from_sizes([2, 3, 2], "leaky_relu", rng=k, negative_slope=0.01 * (k + 1))
+                       for k in range(2)], X, y, one_epoch)
+    with pytest.raises(ValueError, match="sizes"):
+        train_stacked([models[0], MLP.from_sizes([2, 4, 2], rng=1)], X, y, one_epoch)

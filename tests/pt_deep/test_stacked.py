@@ -172,6 +172,8 @@ def test_models_that_cannot_share_a_stack_are_refused(rng):
     models = [PTDeep([2, 3, 2]) for _ in range(2)]
     with pytest.raises(ValueError, match="optimizer"):
         train_stacked(models, X, y, [{"lr": 0.1, "epochs": 1}, {"optimizer": "adam", "lr": 0.1, "epochs": 1}])
+    with pytest.raises(ValueError, match="activation"):
+        train_stacked([models[0], PTDeep([2, 3, 2], "tanh")], X, y, [{"lr": 0.1, "epochs": 1}] * 2)
 
 
 def test_threads_are_restored(rng):
