@@ -22,7 +22,7 @@ from .report_images import hardest_examples_plot, weight_image_plot
 from .report_page import render_html, render_markdown
 from .report_surfaces import difference_plot, hidden_unit_plot, reference_surface_plot, surface_plot
 from .run_results import RunResults
-from .summary_views import grid_table, reference_table, reload_table
+from .summary_views import fit_to_width, grid_table, reference_table, reload_table
 from .tables import summary_frame
 
 __all__ = ["render_run", "RunOutputs", "ReportContent"]
@@ -64,7 +64,7 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
     wide = grid_table(cells, verdicts, results.records, results.group_axes, results.task, wide=True, columns=columns)
     compact = grid_table(cells, verdicts, results.records, results.group_axes, results.task, columns=columns)
     for key, name, text in (("summary_md", "summary.md", wide.to_markdown(index=False)),
-                            ("summary_txt", "summary.txt", compact.to_markdown(index=False, tablefmt="simple")),
+                            ("summary_txt", "summary.txt", fit_to_width(compact, len(results.group_axes))),
                             ("summary_wide_txt", "summary_wide.txt", wide.to_markdown(index=False, tablefmt="simple"))):
         tables[key] = tables_dir / name
         tables[key].write_text(text + "\n")

@@ -13,7 +13,7 @@ from .summary_columns import SUMMARY_COLUMNS, WIDE_COLUMNS
 from .tables import axis_label, metric_names
 from .tolerance import DEFAULT_TOLERANCE
 
-__all__ = ["grid_table", "reference_table", "reload_table", "COMPACT_WIDTH"]
+__all__ = ["grid_table", "reference_table", "reload_table", "COMPACT_WIDTH", "fit_to_width"]
 
 COMPACT_WIDTH = 100  # columns the compact table is meant to fit
 
@@ -83,6 +83,25 @@ def _reload_text(sub: pd.DataFrame, task: str, tolerance: float) -> str:
             # accuracy counts predictions: exact; an MSE may round differently in the other implementation
             same += bool(diff <= tolerance and (task != "classification" or value == cell[test_m]))
     return f"{same}/{total} same, |Δout| ≤ {worst:.0e}" if total else "—"
+
+
+def fit_to_width(table: pd.DataFrame, n_keys: int, width: int = COMPACT_WIDTH) -> str:
+    """``table`` as plain text ("simple" markdown) in blocks no wider than ``width`` where
+    it can: the first ``n_keys`` columns (the grid point) start every block, the others go
+    to the first block they fit in, in order; blocks are separated by a blank line."""
+    def text(columns):
+        return table[columns].to_markdown(index=False, tablefmt="simple", disable_numparse=True)
+
+    def fits(columns):
+        return max(map(len, text(columns).splitlines())) <= width
+
+    keys, rest = list(table.columns[:n_keys]), list(table.columns[n_keys:])
+    blocks = [[]]
+    for column in rest:
+        if blocks[-1] and not fits(keys + blocks[-1] + [column]):
+            blocks.append([])
+        blocks[-1].append(column)
+    return "\n\n".join(text(keys + block) for block in blocks)
 
 
 def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict], group_axes: list[str],

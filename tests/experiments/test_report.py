@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.summary_views import COMPACT_WIDTH, grid_table
+from experiments.summary_views import COMPACT_WIDTH, fit_to_width, grid_table
 
 SECTIONS = ("What ran", "Summary", "The grid at a glance", "Decision surfaces", "Hidden units", "Loss curves",
             "Confusion matrix", "Training animation")
@@ -142,3 +142,16 @@ def test_compare_joins_runs_and_shows_differences(animated_run, tmp_path, capsys
     assert table.loc[1, "Δ changed numpy"] == 0 and (table["Δ changed torch"] == 0).all()
     assert (out / "compare.md").read_text().startswith("Test accuracy per grid point")
     assert main(["compare", str(animated_run), str(tmp_path)]) == 2  # not a run folder
+
+
+def test_summary_text_is_cut_into_blocks_that_fit_the_terminal():
+    table = pd.DataFrame({"hidden": ["5", "50"], "lr": ["0.1", "0.01"],
+                          **{f"a long extra column {k}": [f"0.{k}000 / 0.{k}111"] * 2 for k in range(6)}})
+    text = fit_to_width(table, n_keys=2)
+    blocks = text.split("\n\n")
+    assert len(blocks) > 1
+    assert all(len(line) <= COMPACT_WIDTH for line in text.splitlines())
+    assert all(block.startswith("hidden") and "0.01" in block for block in blocks)  # the grid point leads each block
+    assert all(text.count(column) == 1 for column in table.columns[2:])           # every other column once
+    narrow = table.iloc[:, :3]
+    assert fit_to_width(narrow, n_keys=2) == narrow.to_markdown(index=False, tablefmt="simple", disable_numparse=True)
