@@ -52,7 +52,9 @@ def test_ptdeep_accepts_torch_callables(fn, name):
     expected = x
     for layer in model.layers[:-1]:
         expected = fn(layer(expected))
-    assert torch.allclose(model(x), model.layers[-1](expected))
+    logits = model.layers[-1](expected)
+    assert torch.allclose(model.logits(x), logits)
+    assert torch.allclose(model(x), torch.softmax(logits, dim=1))  # the lab's forward: probabilities
     with pytest.raises(ValueError, match="unsupported activation"):
         pt_deep.PTDeep([2, 2], torch.exp)
 
@@ -82,7 +84,7 @@ def test_course_train_and_eval_one_hot_or_labels():
     c = pt_deep.PTDeep.from_params(init)
     pt_deep.train(c, X, Y_, n_iter=300, lr=0.1, weight_decay=1e-4)
     np.testing.assert_allclose(pt_deep.eval(c, X), probs)
-    with pytest.raises(TypeError, match="both positionally and by keyword"):
+    with pytest.raises(TypeError, match="both as course arguments and by keyword"):
         pt_deep.train(c, X, Y_, 10, 0.1, lr=0.2)
     with pytest.raises(ValueError, match="one-hot"):
         pt_deep.train(c, X, np.full((len(X), 2), 0.5), 10, 0.1)
