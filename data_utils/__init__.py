@@ -12,7 +12,7 @@ on first use, so ``import data_utils`` itself is cheap.
 from ._lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    ".datasets.course": ("Random2DGaussian", "sample_gauss_2d", "sample_gmm_2d", "class_to_onehot",
+    ".datasets.course": ("Random2DGaussian", "sample_gauss_2d", "sample_gmm_2d", "sample_gmm", "class_to_onehot",
                   "labels_from_onehot"),
     ".datasets.registry": ("DATASETS", "Dataset", "load_dataset", "dataset_params"),
     ".datasets.mnist": ("load_mnist", "read_idx", "write_idx"),

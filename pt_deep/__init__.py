@@ -5,7 +5,7 @@ from data_utils._lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     ".model": ("PTDeep", "TORCH_ACTIVATIONS", "TORCH_LOSSES"),
-    ".course_api": ("train", "eval"),
+    ".course_api": ("train", "eval", "count_params"),
     ".trainer": ("iter_train", "num_threads"),
     ".estimators": ("PTDeepClassifier", "PTDeepRegressor"),
     ".io": ("save_state", "load_state", "save_npz", "load_npz"),

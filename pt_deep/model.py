@@ -73,8 +73,8 @@ def torch_dtype(dtype) -> torch.dtype:
 
 
 class PTDeep(nn.Module):
-    """``Linear -> act -> ... -> Linear`` with outputs fed to ``F.cross_entropy`` (logits)
-    or ``F.mse_loss``.
+    """``Linear -> act -> ... -> Linear`` with outputs (``logits``) fed to ``F.cross_entropy``
+    or ``F.mse_loss``; ``forward`` gives the lab's probabilities.
 
     Parameters
     ----------
@@ -159,15 +159,56 @@ class PTDeep(nn.Module):
     def extra_repr(self) -> str:
         return f"activation={self.activation!r}, loss={self.loss_name!r}"
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(n, D) -> (n, C) outputs (logits for cross-entropy)."""
+    @property
+    def weights(self) -> nn.ParameterList:
+        """The layers' weights (out, in), as the lab's ``PTDeep.weights`` (the same Parameters)."""
+        return nn.ParameterList([layer.weight for layer in self.layers])
+
+    @property
+    def biases(self) -> nn.ParameterList:
+        """The layers' biases (out,), as the lab's ``PTDeep.biases`` (the same Parameters)."""
+        return nn.ParameterList([layer.bias for layer in self.layers])
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """(n, D) -> (n, C) raw outputs: logits for cross-entropy, predictions for MSE.
+
+        The project's training, parity and evaluation path. ``x`` of another dtype (the
+        lab's float32 tensors) is cast to the model's."""
+        if x.dtype != self.dtype:
+            x = x.to(self.dtype)
         for layer in self.layers[:-1]:
             x = self._act(layer(x), self.negative_slope)
         return self.layers[-1](x)
 
+    def forward(self, x) -> torch.Tensor:
+        """(n, D) -> (n, C) as the lab's ``PTDeep.forward``: class probabilities (softmax of
+        the logits) for cross-entropy, the outputs for MSE. ``x``: a tensor of any float
+        dtype, or an array."""
+        if not isinstance(x, torch.Tensor):
+            x = torch.as_tensor(np.asarray(x), device=self._device())
+        out = self.logits(x)
+        return torch.softmax(out, dim=1) if self.loss_name == "cross_entropy" else out
+
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """Mean loss of the batch (no penalty)."""
-        return self._loss_fn(self(x), y)
+        """Mean loss of the batch (no penalty); ``y`` int labels (n,) or MSE targets."""
+        return self._loss_fn(self.logits(x), y)
+
+    def get_loss(self, X, Yoh_, param_lambda: float = 0.0) -> torch.Tensor:
+        """The lab's ``get_loss``: mean cross-entropy of one-hot ``Yoh_`` (n, C) (or int
+        labels (n,)) - MSE for MSE models - plus ``(param_lambda / 2) * sum ||W||^2``.
+        ``X``, ``Yoh_``: tensors of any dtype, or arrays."""
+        x = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X), device=self._device())
+        y = Yoh_ if isinstance(Yoh_, torch.Tensor) else torch.as_tensor(np.asarray(Yoh_), device=self._device())
+        out = self.logits(x)
+        if self.loss_name == "cross_entropy" and y.ndim == 2:
+            value = -(y.to(out.dtype) * torch.log_softmax(out, dim=1)).sum(dim=1).mean()
+        elif self.loss_name == "cross_entropy":
+            value = F.cross_entropy(out, y.long())
+        else:
+            value = F.mse_loss(out, y.to(out.dtype).reshape(out.shape))
+        if param_lambda:
+            value = value + 0.5 * param_lambda * sum(W.pow(2).sum() for W in self.weights)
+        return value
 
     # -- NumPy boundary ---------------------------------------------------------------
     def check_X(self, X) -> np.ndarray:
@@ -184,7 +225,7 @@ class PTDeep(nn.Module):
     def output(self, X) -> np.ndarray:
         """Network outputs for NumPy ``X`` (n, D) as NumPy (n, C); no graph is kept."""
         x = to_tensor(self.check_X(X), self._device())
-        return self(x).cpu().numpy()
+        return self.logits(x).cpu().numpy()
 
     @torch.inference_mode()
     def predict_proba(self, X) -> np.ndarray:
@@ -192,7 +233,7 @@ class PTDeep(nn.Module):
         if self.loss_name != "cross_entropy":
             raise ValueError("predict_proba needs a cross_entropy model; use predict for regression")
         x = to_tensor(self.check_X(X), self._device())
-        return torch.softmax(self(x), dim=1).cpu().numpy()
+        return torch.softmax(self.logits(x), dim=1).cpu().numpy()
 
     def predict(self, X) -> np.ndarray:
         """Class labels (n,) for cross-entropy models, outputs (n, k) for regression."""

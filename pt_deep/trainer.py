@@ -70,7 +70,7 @@ class TorchStepper:
 
     @torch.no_grad()
     def evaluate(self, X, y) -> tuple[float, np.ndarray]:
-        outputs = self.model(to_tensor(X, self.device))
+        outputs = self.model.logits(to_tensor(X, self.device))
         loss = self.model._loss_fn(outputs, to_tensor(y, self.device))
         return loss.item(), outputs.cpu().numpy()
 

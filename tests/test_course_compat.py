@@ -52,7 +52,9 @@ def test_ptdeep_accepts_torch_callables(fn, name):
     expected = x
     for layer in model.layers[:-1]:
         expected = fn(layer(expected))
-    assert torch.allclose(model(x), model.layers[-1](expected))
+    logits = model.layers[-1](expected)
+    assert torch.allclose(model.logits(x), logits)
+    assert torch.allclose(model(x), torch.softmax(logits, dim=1))  # the lab's forward: probabilities
     with pytest.raises(ValueError, match="unsupported activation"):
         pt_deep.PTDeep([2, 2], torch.exp)
 
@@ -82,7 +84,7 @@ def test_course_train_and_eval_one_hot_or_labels():
     c = pt_deep.PTDeep.from_params(init)
     pt_deep.train(c, X, Y_, n_iter=300, lr=0.1, weight_decay=1e-4)
     np.testing.assert_allclose(pt_deep.eval(c, X), probs)
-    with pytest.raises(TypeError, match="both positionally and by keyword"):
+    with pytest.raises(TypeError, match="both as course arguments and by keyword"):
         pt_deep.train(c, X, Y_, 10, 0.1, lr=0.2)
     with pytest.raises(ValueError, match="one-hot"):
         pt_deep.train(c, X, np.full((len(X), 2), 0.5), 10, 0.1)
@@ -99,3 +101,74 @@ def test_public_layers_are_sample_major():
     s = h * (1 - h)
     np.testing.assert_allclose(lin.dW, s.T @ x)
     np.testing.assert_allclose(dx, s @ W)
+
+
+def test_ptdeep_lab_api_float32_forward_get_loss_weights():
+    torch.manual_seed(0)
+    model = pt_deep.PTDeep([2, 10, 10, 2], torch.relu)
+    x32 = torch.randn(5, 2)  # the lab's float32 tensors into the float64 model
+    probs = model(x32)
+    assert probs.shape == (5, 2) and probs.dtype == torch.float64
+    torch.testing.assert_close(probs.sum(dim=1), torch.ones(5, dtype=torch.float64))
+    torch.testing.assert_close(model.forward(x32.numpy()), probs)
+    assert isinstance(model.weights, torch.nn.ParameterList) and isinstance(model.biases, torch.nn.ParameterList)
+    assert [tuple(W.shape) for W in model.weights] == [(10, 2), (10, 10), (2, 10)]
+    assert model.weights[0] is model.layers[0].weight and model.biases[2] is model.layers[2].bias
+    assert len(list(model.parameters())) == 6  # the lists add no parameters
+    Yoh_ = torch.tensor(class_to_onehot([0, 1, 1, 0, 1]), dtype=torch.float32)
+    loss = model.get_loss(x32, Yoh_)
+    expected = -(Yoh_.double() * torch.log(probs)).sum(dim=1).mean()
+    torch.testing.assert_close(loss, expected)
+    torch.testing.assert_close(model.get_loss(x32, torch.tensor([0, 1, 1, 0, 1])), expected)
+    penalty = 0.5 * 1e-2 * sum((W ** 2).sum() for W in model.weights)
+    torch.testing.assert_close(model.get_loss(x32, Yoh_, 1e-2), expected + penalty)
+    loss.backward()
+    assert model.weights[0].grad is not None
+
+
+def test_course_train_keywords_and_count_params(capsys):
+    X, Y_ = sample_gmm_2d(4, 2, 20, rng=2)
+    torch.manual_seed(0)
+    init = pt_deep.PTDeep([2, 5, 2], torch.relu).to_params()
+    a, b = pt_deep.PTDeep.from_params(init), pt_deep.PTDeep.from_params(init)
+    pt_deep.train(a, torch.tensor(X, dtype=torch.float32), torch.tensor(class_to_onehot(Y_)), 50, 0.1, 1e-3)
+    pt_deep.train(b, X, Y_, param_niter=50, param_delta=0.1, param_lambda=1e-3)
+    np.testing.assert_allclose(pt_deep.eval(a, X), pt_deep.eval(b, X), rtol=1e-6)
+    with pytest.raises(TypeError, match="needs param_niter and param_delta"):
+        pt_deep.train(b, X, Y_, param_delta=0.1)
+    assert pt_deep.count_params(a) == 2 * 5 + 5 + 5 * 2 + 2
+    assert "total parameters: 27" in capsys.readouterr().out
+
+
+def test_fcann2_course_forms_and_global_seed():
+    from fcann2 import fcann2_classify, fcann2_train
+    X, Y_ = sample_gmm_2d(6, 2, 10, rng=0)
+    np.random.seed(100)
+    params = fcann2_train(X, Y_, param_niter=200)
+    np.random.seed(100)
+    again = fcann2_train(X, Y_, param_niter=200)  # np.random.seed makes the lab's script reproducible
+    for (W, b), (W2, b2) in zip(params, again):
+        np.testing.assert_array_equal(W, W2)
+        np.testing.assert_array_equal(b, b2)
+    (W1, b1), (W2, b2) = params
+    probs = fcann2_classify(X, params)
+    np.testing.assert_array_equal(fcann2_classify(X, W1, b1, W2, b2), probs)
+    np.testing.assert_array_equal(fcann2_classify(X, params, "relu"), probs)
+    with pytest.raises(TypeError, match="W1, b1, W2, b2"):
+        fcann2_classify(X, W1, b1, W2)
+
+
+def test_course_kit_writes_the_shim_and_never_overwrites(tmp_path, capsys):
+    from data_utils import course_kit
+    lab = tmp_path / "lab1"
+    assert course_kit.main(["init", str(lab)]) == 0
+    assert (lab / "data.py").read_text() == course_kit.SHIM
+    assert course_kit.main(["init", str(lab)]) == 0  # idempotent
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "data.py").write_text("# the student's own data.py\n")
+    assert course_kit.main(["init", str(mine)]) == 2
+    assert "data.py exists and is not this kit's shim" in capsys.readouterr().err
+    assert (mine / "data.py").read_text() == "# the student's own data.py\n"
+    (tmp_path / "file").write_text("")
+    assert course_kit.main(["init", str(tmp_path / "file")]) == 2

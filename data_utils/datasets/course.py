@@ -2,8 +2,10 @@
 
 All arrays are float64 features ``X`` of shape (n_samples, 2) and int64 labels ``Y_`` of
 shape (n_samples,). Randomness comes from the ``rng`` argument (a ``Generator`` or an int
-seed, the documented way); without it, from NumPy's global state, so that the course's
-``np.random.seed(100)`` reproduces its data.
+seed, the documented way); without it (or with a ``RandomState``), from NumPy's global
+state in the lab's order of draws, so that the course's ``np.random.seed(100)`` gives the
+lab's ``data.py``'s points and labels exactly. A ``Generator`` keeps the project's own
+order (all components, then all classes), so the shipped experiments' data do not move.
 """
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ import numpy as np
 
 from ..validation import as_generator, check_labels
 
-__all__ = ["Random2DGaussian", "sample_gauss_2d", "sample_gmm_2d", "class_to_onehot", "labels_from_onehot",
-           "course_rng"]
+__all__ = ["Random2DGaussian", "sample_gauss_2d", "sample_gmm_2d", "sample_gmm", "class_to_onehot",
+           "labels_from_onehot", "course_rng"]
 
 
 def course_rng(rng) -> np.random.Generator | np.random.RandomState:
@@ -23,19 +25,20 @@ def course_rng(rng) -> np.random.Generator | np.random.RandomState:
     return rng if isinstance(rng, np.random.RandomState) else as_generator(rng)
 
 
-def _integers(rng, high: int, size: int) -> np.ndarray:
-    """``size`` integers in ``[0, high)`` from a Generator or a legacy RandomState."""
-    if isinstance(rng, np.random.RandomState):
-        return rng.randint(0, high, size=size)
-    return rng.integers(0, high, size=size)
+def _is_lab_state(rng) -> bool:
+    """Whether ``rng`` is a legacy ``RandomState`` (NumPy's global one included): the lab's
+    draws, in the lab's order and arithmetic."""
+    return isinstance(rng, np.random.RandomState)
 
 
 class Random2DGaussian:
     """A 2-D Gaussian with random mean, spread and orientation.
 
     The mean is uniform in the box ``[minx, maxx] x [miny, maxy]``; the two eigenvalues are
-    ``(U(0,1) * range / 5) ** 2`` per axis; the covariance is ``R^T diag(eigvals) R`` with a
-    rotation ``R`` by a uniform angle in ``[0, 2 pi)``.
+    ``(U(0,1) * range / scalecov) ** 2`` per axis; the covariance is ``R^T diag(eigvals) R``
+    with a rotation ``R`` by a uniform angle in ``[0, 2 pi)``. Draws, as the lab's: the mean
+    (2 uniforms), the eigenvalues (2), the angle (1); ``get_sample`` then draws from
+    ``multivariate_normal``.
 
     Parameters
     ----------
@@ -43,12 +46,15 @@ class Random2DGaussian:
     """
 
     minx, maxx, miny, maxy = 0.0, 10.0, 0.0, 10.0
+    scalecov = 5
 
     def __init__(self, rng=None):
         self.rng = course_rng(rng)
-        dx, dy = self.maxx - self.minx, self.maxy - self.miny
-        self.mean = np.array([self.minx, self.miny]) + self.rng.random(2) * np.array([dx, dy])
-        eigvals = (self.rng.random(2) * np.array([dx, dy]) / 5) ** 2
+        span = np.array([self.maxx - self.minx, self.maxy - self.miny])
+        self.mean = np.array([self.minx, self.miny]) + self.rng.random(2) * span
+        u = self.rng.random(2)
+        # the lab's rounding (u * (range / 5)); a Generator keeps the shipped data's (u * range / 5)
+        eigvals = (u * (span / self.scalecov) if _is_lab_state(self.rng) else u * span / self.scalecov) ** 2
         theta = self.rng.random() * 2 * np.pi
         R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
         self.cov = R.T @ np.diag(eigvals) @ R
@@ -78,15 +84,27 @@ def sample_gmm_2d(K: int, C: int, N: int, rng=None) -> tuple[np.ndarray, np.ndar
     """``K`` random Gaussian components, each assigned a uniformly random class of ``C``.
 
     Returns ``X`` of shape (K*N, 2) and ``Y_`` of shape (K*N,). Some classes may be absent
-    when ``K`` is small; that is the course's semantics.
+    when ``K`` is small; that is the course's semantics. Draw order: from NumPy's global
+    state (``rng=None``) or a ``RandomState``, the lab's - each component's Gaussian, then
+    its class (``randint(C)``), component by component, then each component's points; from
+    a ``Generator``, all Gaussians, then all classes, then the points.
     """
     _check_counts(K=K, C=C, N=N)
     rng = course_rng(rng)
-    gaussians = [Random2DGaussian(rng) for _ in range(K)]
-    classes = _integers(rng, C, K)
+    if _is_lab_state(rng):
+        gaussians, classes = [], []
+        for _ in range(K):
+            gaussians.append(Random2DGaussian(rng))
+            classes.append(rng.randint(C))
+    else:
+        gaussians = [Random2DGaussian(rng) for _ in range(K)]
+        classes = rng.integers(0, C, size=K)
     X = np.vstack([g.get_sample(N) for g in gaussians])
-    Y_ = np.repeat(classes.astype(np.int64), N)
+    Y_ = np.repeat(np.asarray(classes, dtype=np.int64), N)
     return X, Y_
+
+
+sample_gmm = sample_gmm_2d  # the course's older name
 
 
 def class_to_onehot(Y, n_classes: int | None = None) -> np.ndarray:

@@ -33,21 +33,34 @@ def _current_axes(ax: Axes | None) -> Axes:
     return plt.gca()
 
 
-def graph_surface(fun: Callable[[np.ndarray], np.ndarray], rect, offset: float = 0.5,
-                  width: int = 256, height: int = 256, ax: Axes | None = None) -> Axes:
-    """Colour ``fun`` over ``rect``; the colour range is symmetric about ``offset`` and a
-    black contour marks ``fun == offset`` (the decision boundary of a binary classifier).
+def graph_surface(function: Callable[[np.ndarray], np.ndarray], rect, offset: float | None = 0.5,
+                  width: int = 256, height: int = 256, ax: Axes | None = None, *,
+                  useProbs: bool | None = None) -> Axes:  # noqa: N803 - the name students' copies use
+    """Colour ``function`` over ``rect = ([x_min, y_min], [x_max, y_max])``, as the lab's
+    ``data.graph_surface``: the colour range is symmetric about ``offset`` (about 0 when
+    ``offset`` is 0 or None) and a black contour marks ``function == offset`` (none when
+    ``offset`` is None).
 
-    ``fun`` maps points of shape (n, 2) to scores of shape (n,). Without ``ax`` it draws on
-    pyplot's current axes, as the course's ``graph_surface(...); graph_data(...); plt.show()``
-    expects.
+    ``function`` maps points (n, 2) to scores (n,), or - the probability form - to class
+    probabilities (n, C): then the surface is the probability of class 1 when C == 2 and of
+    the predicted class otherwise, or the predicted class index with ``useProbs=False``
+    (``useProbs`` is not in the lab's file; some students' copies pass it). Without ``ax``
+    it draws on pyplot's current axes, as ``graph_surface(...); graph_data(...); plt.show()``
+    expects. ``width`` points span x, ``height`` points y.
     """
     ax = _current_axes(ax)
     xx, yy, P = grid_points(rect, width, height)
-    values = np.asarray(fun(P), dtype=np.float64).reshape(height, width)
-    delta = max(np.max(values) - offset, offset - np.min(values), 1e-12)
-    ax.pcolormesh(xx, yy, values, vmin=offset - delta, vmax=offset + delta, cmap="jet", shading="auto")
-    if values.min() < offset < values.max():
+    values = np.asarray(function(P), dtype=np.float64)
+    if values.ndim == 2 and values.shape[1] > 1:
+        if useProbs is False:
+            values = values.argmax(axis=1).astype(np.float64)
+        else:
+            values = values[:, 1] if values.shape[1] == 2 else values.max(axis=1)
+    values = values.reshape(height, width)
+    center = offset if offset else 0.0
+    delta = max(np.max(values) - center, center - np.min(values), 1e-12)
+    ax.pcolormesh(xx, yy, values, vmin=center - delta, vmax=center + delta, cmap="jet", shading="auto")
+    if offset is not None and values.min() < offset < values.max():
         ax.contour(xx, yy, values, levels=[offset], colors="black")
     ax.set_xlim(rect[0][0], rect[1][0])
     ax.set_ylim(rect[0][1], rect[1][1])
