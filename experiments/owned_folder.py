@@ -49,9 +49,9 @@ def check_out_path(path: str | Path, option: str = "--out") -> Path:
     a dangling symlink, a file on the way (``file.txt/sub``), a name longer than the file
     system allows, or a parent that is not writable (read-only file system, permissions)."""
     path = Path(path)
-    if path.is_symlink() and not path.exists():
-        raise FolderError(f"{option} {path}: is a symlink to {os.readlink(path)}, which does not exist")
-    base, missing = _first_existing(path.absolute())
+    base, missing = _first_existing(path.absolute())  # lexists: no error on a name too long
+    if not missing and base.is_symlink() and not base.exists():
+        raise FolderError(f"{option} {path}: is a symlink to {os.readlink(base)}, which does not exist")
     if not missing and not base.is_dir():
         return path  # an existing file: the caller says what it is
     if not base.is_dir():
@@ -140,6 +140,8 @@ def open_regular(path: Path, flags: int) -> int:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise FolderError(f"{path} is a symlink; refusing to open it (remove the link)") from None
+        if exc.errno == errno.EISDIR:
+            raise FolderError(f"{path} is a folder, not a regular file; remove it") from None
         raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
