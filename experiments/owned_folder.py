@@ -87,6 +87,7 @@ def check_folder(path: str | Path, marker: str, what: str, *, kind: str = "--out
         raise FolderError(f"{kind} {path}{':' if kind.startswith('-') else ''} is a file, not a folder")
     if not path.is_dir():
         return path
+
     def ours(p: Path) -> bool:  # an ignored name, or (nested) a folder of the same program
         return p.name in ignore or (nested and p.is_dir() and not p.is_symlink() and (p / marker).is_file())
 

@@ -6,7 +6,8 @@ row. Side files (``curves/``, ``models/`` final parameters, ``outputs/`` model o
 ``frames/`` animation frames, ``data/`` the drawn data once per data spec) are written
 atomically *before* their line; ``grid.json`` lists the grid's cell ids in order.
 ``references.jsonl`` holds the reference models' records the same way (outputs in
-``outputs/``). The report reads nothing else. A line that
+``outputs/``). Every write goes through ``OwnedFolder`` (no symlink followed; each file
+listed in the folder's manifest, which is what ``--fresh`` removes). The report reads nothing else. A line that
 is not a cell record (hand-edited, from another tool) is moved to ``cells.rejected.jsonl``
 once, with one warning; its cell counts as unfinished and runs again.
 """
@@ -17,8 +18,8 @@ import io
 import json
 import logging
 import os
-import re
 import platform
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
