@@ -57,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Compare the NumPy network (fcann2) with PyTorch (pt_deep).")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run a sweep from a TOML config (default: the shipped 'default')")
+    run = sub.add_parser("run", help="run a sweep from a TOML config (default: the shipped 'default')",
+                         description="Run a sweep from a TOML config. A config whose impl names a plug-in network "
+                                     "(package.module:Class) makes the run import that module from the working "
+                                     "directory, which runs its code: name only modules you trust.")
     run.add_argument("config", nargs="?", help="config file, or the name of a shipped config")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a config value (type-checked like the file); repeatable")
@@ -95,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     par.add_argument("--rows", type=_at_least(0), default=12, help="table rows to print")
     par.add_argument("--impl", default="numpy", metavar="NAME",
                      help="the implementation checked against torch: numpy (default) or a plug-in network "
-                          "package.module:Class (see examples/my_mlp.py)")
+                          "package.module:Class (see examples/my_mlp.py); naming a module imports it from the "
+                          "working directory, which runs its code")
     par.add_argument("--point", action="append", default=[], metavar="KEY=VALUE",
                      help="check the grid point(s) of the sweep with these values; repeatable")
     par.add_argument("--all", action="store_true", help="check every grid point of the sweep")
@@ -108,14 +112,19 @@ def _setup_logging(verbosity: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-def _load(config: str | None, overrides: list[str], default: str):
+def _load(config: str | None, overrides: list[str], default: str, plugins: bool = False):
+    """The validated config; with ``plugins``, its plug-in networks imported (which runs them)."""
     from .catalog import resolve_config_path
-    from .config import load_config
-    return load_config(resolve_config_path(config or default), overrides)
+    from .config import import_plugins, load_config
+    path = resolve_config_path(config or default)
+    cfg = load_config(path, overrides)
+    if plugins:
+        import_plugins(cfg, str(path), overrides)
+    return cfg
 
 
 def _cmd_run(args) -> int:
-    cfg = _load(args.config, args.overrides, "default")
+    cfg = _load(args.config, args.overrides, "default", plugins=True)
     from .runner import run_sweep
     summary = run_sweep(cfg, out=args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
                         fresh=args.fresh, progress=not args.quiet, engine=args.engine)
@@ -134,11 +143,13 @@ def _cmd_run(args) -> int:
 
 def _cmd_report(args) -> int:
     from .errors import UserInputError
-    from .run_folder import is_run_folder
+    from .run_folder import check_run_folder, is_run_folder
     from .run_lock import run_lock
     run_dir = Path(args.run_dir)
     if not (run_dir / "config.toml").is_file() or not (is_run_folder(run_dir) or (run_dir / "cells.jsonl").is_file()):
         raise UserInputError(f"{run_dir} is not a run folder (no config.toml and cells.jsonl)")
+    if is_run_folder(run_dir):
+        check_run_folder(run_dir, option="report")  # no symlink at a name the report writes
     from .report import render_run
     with run_lock(run_dir):
         out = render_run(run_dir)
@@ -148,10 +159,8 @@ def _cmd_report(args) -> int:
 
 def _cmd_compare(args) -> int:
     from .compare import compare_runs, format_comparison, write_comparison
-    from .errors import UserInputError
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out}: is a file, not a folder")
+    from .owned_folder import check_output_folder
+    out = check_output_folder(args.out, "compare")  # before reading the runs
     table = compare_runs(args.run_dirs)
     print(f"test {table.attrs['metric']} per grid point (mean over seeds); Δ = run minus the first run")
     print(format_comparison(table))
@@ -171,28 +180,28 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_parity(args) -> int:
-    from .errors import UserInputError
     cfg = _load(args.config, args.overrides, "parity")
     out = Path(args.out) if args.out else Path(cfg.output.dir) / "parity"
     if not args.out and cfg.name != "parity":
         out = out / cfg.name
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out}: is a file, not a folder")
-    if args.impl != "numpy":
-        from .plugin import load_plugin
-        load_plugin(args.impl)  # refuse a missing or incomplete plug-in before training
     from .grid_parity import select_points
     points = select_points(cfg, args.point, args.all) if (args.point or args.all) else [({}, cfg)]
+    labels = [", ".join(f"{k}={v}" for k, v in keys.items()) for keys, _ in points]
+    from .owned_folder import check_output_folder, output_folder
+    check_output_folder(out, "parity", [_slug(label) if label else "" for label in labels])
+    if args.impl != "numpy":
+        from .plugin import load_plugin
+        load_plugin(args.impl)  # imports (runs) the named module; refuse a missing or incomplete one before training
     from .parity import lockstep
     from .parity_output import print_parity, write_parity
-    failed = 0
-    for keys, point in points:
-        label = ", ".join(f"{k}={v}" for k, v in keys.items())
+    failed, files = 0, None
+    for label, (keys, point) in zip(labels, points):
         if label:
             print(f"== grid point {label}")
         result = lockstep(point, steps=args.steps, dtype=args.dtype, tolerance=args.tol, candidate=args.impl)
         folder = out / _slug(label) if label else out
-        paths = write_parity(result, folder)
+        files = files or output_folder(out, "parity")
+        paths = write_parity(result, folder, files)
         print_parity(result, rows=args.rows)
         print(f"wrote {paths['csv']} and {paths['plot']}")
         failed += not result.passed

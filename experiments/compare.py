@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UserInputError
+from .owned_folder import check_output_folder, output_folder
 from .run_results import RunResults, short_axis_names
 
 __all__ = ["compare_runs", "write_comparison", "format_comparison"]
@@ -61,12 +62,15 @@ def compare_runs(run_dirs: list[str | Path]) -> pd.DataFrame:
 
 
 def write_comparison(table: pd.DataFrame, out: Path) -> dict[str, Path]:
-    """``compare.csv`` (numbers) and ``compare.md`` (rounded) in ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
+    """``compare.csv`` (numbers) and ``compare.md`` (rounded) in ``out``: a new or empty
+    folder, or one ``compare`` made; a file there that ``compare`` did not write is refused
+    (``FolderError``) and nothing is written."""
+    files = output_folder(check_output_folder(out, "compare"), "compare")
+    out = Path(out)
     paths = {"csv": out / "compare.csv", "md": out / "compare.md"}
-    table.to_csv(paths["csv"], index=False)
-    paths["md"].write_text(f"Test {table.attrs.get('metric', 'metric')} per grid point (mean over seeds); Δ = run minus the first run.\n\n"
-                           + format_comparison(table, "github") + "\n")
+    files.write(paths["csv"], table.to_csv(index=False))
+    files.write(paths["md"], f"Test {table.attrs.get('metric', 'metric')} per grid point (mean over seeds); "
+                             "Δ = run minus the first run.\n\n" + format_comparison(table, "github") + "\n")
     return paths
 
 

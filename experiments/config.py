@@ -29,7 +29,7 @@ from .errors import ConfigError
 from .summary_columns import SUMMARY_COLUMNS
 
 __all__ = ["ExperimentConfig", "TrainSpec", "ConfigError", "load_config", "parse_config", "apply_overrides",
-           "flatten", "set_path", "dump_toml", "IMPLEMENTATIONS", "override_source"]
+           "flatten", "set_path", "dump_toml", "IMPLEMENTATIONS", "override_source", "import_plugins"]
 
 
 class _Sources:
@@ -244,3 +244,27 @@ def dump_toml(cfg: ExperimentConfig) -> str:
     if "sweep" in table:  # quoted dotted keys keep the axes in their order (TOML puts subtables last)
         table["sweep"] = flatten(table["sweep"])
     return tomli_w.dumps(table)
+
+
+def import_plugins(cfg: ExperimentConfig, source: str = "<config>", overrides: list[str] = ()) -> None:
+    """Import the plug-in networks (``impl = "package.module:Class"``) ``cfg`` names - its
+    ``impl`` and the grid's - which runs their modules' code: only ``run`` calls this,
+    before it writes anything (validating a config never imports one). ``ConfigError``
+    names the key (blamed on ``source`` or the ``--set`` override) when one does not import
+    or does not meet the protocol."""
+    swept = "sweep.impl" if "impl" in cfg.sweep_axes else "variants"
+    specs = {cfg.impl: "impl"}
+    for _, point in cfg.grid_points():
+        specs.setdefault(point.impl, swept)
+    specs = {spec: key for spec, key in specs.items() if spec not in IMPLEMENTATIONS}
+    if not specs:
+        return
+    from .plugin import PluginError, load_plugin
+    sources, problems = _Sources(source, list(overrides)), []
+    for spec, key in specs.items():
+        try:
+            load_plugin(spec)
+        except PluginError as err:
+            problems.append((sources.blame(key), f"{key}: {err}"))
+    if problems:
+        raise ConfigError(source, problems)

@@ -175,14 +175,12 @@ class ExperimentConfig(_Strict):
     def _impl(cls, impl):
         if impl in IMPLEMENTATIONS:
             return impl
-        from .plugin import PLUGIN_SPEC, PluginError, load_plugin
+        # only the syntax: importing the module runs its code, which validating a config (or
+        # reading a run folder's records) must never do; ``run``/``parity`` import it (import_plugins)
+        from .plugin import PLUGIN_SPEC
         if not PLUGIN_SPEC.match(impl):
             raise ValueError(f"must be one of 'numpy' or 'torch', or a plug-in network package.module:Class, "
                              f"got {impl!r}")
-        try:
-            load_plugin(impl)  # importable and meets the protocol, or a message that says why not
-        except PluginError as err:
-            raise ValueError(str(err)) from None
         return impl
 
     @field_validator("sweep", mode="before")

@@ -7,6 +7,7 @@ import numpy as np
 
 from data_utils import new_figure, save_figure
 
+from .owned_folder import OwnedFolder, check_output_folder, output_folder
 from .parity import ParityResult
 
 __all__ = ["print_parity", "write_parity", "table_rows"]
@@ -45,12 +46,14 @@ def print_parity(result: ParityResult, rows: int = 12) -> None:
     print(result.verdict())
 
 
-def write_parity(result: ParityResult, out: str | Path) -> dict:
-    """``parity.csv`` (every step) and ``parity.png`` (max |dTheta| per layer vs step, log scale)."""
+def write_parity(result: ParityResult, out: str | Path, files: OwnedFolder | None = None) -> dict:
+    """``parity.csv`` (every step) and ``parity.png`` (max |dTheta| per layer vs step, log
+    scale) in ``out``, through ``files`` (the checked, marked ``--out`` folder holding
+    ``out``; by default ``out`` itself, checked here: see ``owned_folder.check_output_folder``)."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    csv = out / "parity.csv"
-    result.steps.to_csv(csv, index=False)
+    if files is None:
+        files = output_folder(check_output_folder(out, "parity"), "parity")
+    csv = files.write(out / "parity.csv", result.steps.to_csv(index=False))
     fig, ax = new_figure(panel_size=(7, 4))
     table = result.steps
     if len(table):
@@ -69,5 +72,5 @@ def write_parity(result: ParityResult, out: str | Path) -> dict:
     a, b = result.names
     ax.set_ylabel(f"max |dTheta| ({a} vs {b})")
     ax.set_title(result.verdict().split("\n")[0], fontsize=7, wrap=True)
-    plot = save_figure(fig, out / "parity.png")
+    plot = files.write_with(out / "parity.png", lambda tmp: save_figure(fig, tmp))
     return {"csv": csv, "plot": plot}

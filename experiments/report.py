@@ -47,10 +47,9 @@ class ReportContent:
 
 
 def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFrame) -> tuple[dict, pd.DataFrame | None]:
-    tables_dir = results.store.tables_dir
-    tables_dir.mkdir(parents=True, exist_ok=True)
+    tables_dir, files = results.store.tables_dir, results.store.files
     tables = {"cells_csv": tables_dir / "cells.csv"}
-    cells.to_csv(tables["cells_csv"], index=False)
+    files.write(tables["cells_csv"], cells.to_csv(index=False))
     if not results.records:
         return tables, None
     summary = summary_frame(cells, results.group_axes, results.task)
@@ -58,7 +57,7 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
     if len(points.columns) > len(results.group_axes):  # a parity verdict per grid point (and plug-in)
         summary = summary.merge(points, on=results.group_axes, how="left") if results.group_axes \
             else summary.assign(**points.iloc[0].to_dict())
-    summary.to_csv(tables_dir / "summary.csv", index=False)
+    files.write(tables_dir / "summary.csv", summary.to_csv(index=False))
     tables["summary_csv"] = tables_dir / "summary.csv"
     columns = results.summary_columns
     wide = grid_table(cells, verdicts, results.records, results.group_axes, results.task, wide=True, columns=columns)
@@ -67,22 +66,20 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
                             ("summary_txt", "summary.txt", fit_to_width(compact, len(results.group_axes))),
                             ("summary_wide_txt", "summary_wide.txt", wide.to_markdown(index=False, tablefmt="simple"))):
         tables[key] = tables_dir / name
-        tables[key].write_text(text + "\n")
+        files.write(tables[key], text + "\n")
     return tables, compact
 
 
 def _write_side_table(results: RunResults, tables: dict, stem: str, frame: pd.DataFrame) -> pd.DataFrame | None:
     """``tables/<stem>.{csv,md,txt}`` of ``frame``, or ``None`` (and no such files) when it is empty."""
-    tables_dir = results.store.tables_dir
+    tables_dir, files = results.store.tables_dir, results.store.files
     if frame.empty:
-        for old in tables_dir.glob(f"{stem}.*"):  # of an earlier config that had them
-            old.unlink()
+        for ext in ("csv", "md", "txt"):  # of an earlier config that had them (only the runner's own)
+            files.remove(tables_dir / f"{stem}.{ext}")
         return None
-    for ext in ("csv", "md", "txt"):
-        tables[f"{stem}_{ext}"] = tables_dir / f"{stem}.{ext}"
-    frame.to_csv(tables[f"{stem}_csv"], index=False)
-    tables[f"{stem}_md"].write_text(frame.to_markdown(index=False) + "\n")
-    tables[f"{stem}_txt"].write_text(frame.to_markdown(index=False, tablefmt="simple") + "\n")
+    for ext, text in (("csv", frame.to_csv(index=False)), ("md", frame.to_markdown(index=False) + "\n"),
+                      ("txt", frame.to_markdown(index=False, tablefmt="simple") + "\n")):
+        tables[f"{stem}_{ext}"] = files.write(tables_dir / f"{stem}.{ext}", text)
     return frame
 
 
@@ -126,7 +123,9 @@ def _draw(run_dir: Path, kind: str, verdicts: pd.DataFrame) -> list[tuple[Path, 
     """Build and save the figures of ``kind`` from the run folder: ``(png, caption, section)``."""
     results = RunResults(run_dir)
     plots = [p for p in _FIGURES[kind](results, Grid(results), verdicts) if p is not None]
-    return [(save_figure(p.figure, results.store.plots_dir / f"{p.name}.png"), p.caption, p.section) for p in plots]
+    return [(results.store.files.write_with(results.store.plots_dir / f"{p.name}.png",
+                                            lambda tmp, fig=p.figure: save_figure(fig, tmp)), p.caption, p.section)
+            for p in plots]
 
 
 def _best_surface_cell(results: RunResults, grid: Grid):
@@ -149,14 +148,16 @@ def render_run(run_dir: str | Path, jobs: int = 1) -> RunOutputs:
     ``jobs``: processes drawing the figures (joblib's current backend; 1: here, in turn).
     """
     results = RunResults(run_dir)
+    results.store.adopt()  # a folder from before the manifest: list the runner's files first
     cells = results.cells_frame()
     all_verdicts = pair_verdicts(results)          # every implementation against torch
     verdicts = pair_agreement(all_verdicts)        # numpy's
     tables, compact = _write_tables(results, cells, all_verdicts)
-    plots_dir = results.store.plots_dir
-    plots_dir.mkdir(parents=True, exist_ok=True)
-    for old in [*plots_dir.glob("*.png"), *plots_dir.glob("*.gif")]:  # figures of an earlier layout or grid
-        old.unlink()
+    plots_dir, files = results.store.plots_dir, results.store.files
+    files.folder(plots_dir)
+    for rel in files.owned():  # the runner's figures of an earlier layout or grid (never the user's)
+        if rel.startswith("plots/"):
+            files.remove(results.store.root / rel)
     references = reference_table(results.references, results.records, results.group_axes, results.task)
     content = ReportContent(results, cells, compact, verdict_line(verdicts) if len(results.impls) == 2 else "",
                             _write_side_table(results, tables, "references", references),
@@ -178,7 +179,7 @@ def render_run(run_dir: str | Path, jobs: int = 1) -> RunOutputs:
     env = json.loads(env_path.read_text()) if env_path.exists() else {}
     root = results.store.root
     report_md, report_html = root / "report.md", root / "report.html"
-    report_md.write_text(render_markdown(content, env))
-    report_html.write_text(render_html(content, env))
+    files.write(report_md, render_markdown(content, env))
+    files.write(report_html, render_html(content, env))
     return RunOutputs(tables=tables, plots=[p for p, _, _ in content.figures], report_md=report_md,
                       report_html=report_html)

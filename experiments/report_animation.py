@@ -72,11 +72,13 @@ def write_animation(results: RunResults, path: Path) -> tuple[Path, str] | None:
         n_units = frames["weights"].shape[1]
         fig = Figure(figsize=(max(6.0, 0.8 * n_units), 4.2), layout="constrained")
         steps = _image_frames(fig, frames, data)
-    writer = PillowWriter(fps=_FPS)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with writer.saving(fig, str(path), dpi=80):
-        for _ in steps:
-            writer.grab_frame()
+    def save(tmp: Path) -> None:
+        writer = PillowWriter(fps=_FPS)
+        with writer.saving(fig, str(tmp), dpi=80):
+            for _ in steps:
+                writer.grab_frame()
+
+    results.store.files.write_with(path, save)
     where = ", ".join(f"{k} = {v}" for k, v in results.resolved(rec, results.axes).items()) or "the only grid point"
     what = ("the decision surface over the training data" if mode == "surface" else
             "the first layer's weights drawn as images, the output layer's weights and the predicted class "

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from .errors import UserInputError
+from .owned_folder import open_regular
 from .run_folder import LOCK_FILE
 
 __all__ = ["RunFolderBusy", "run_lock"]
@@ -32,10 +33,11 @@ def _holder(fd: int) -> str:
 @contextlib.contextmanager
 def run_lock(folder: str | Path):
     """Hold the lock of ``folder`` (created if needed) for the ``with`` block, or raise
-    ``RunFolderBusy`` naming the PID that holds it."""
+    ``RunFolderBusy`` naming the PID that holds it (``FolderError`` when the lock path is
+    a symlink or not a regular file)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_regular(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -11,7 +11,7 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
-from .config import ExperimentConfig
+from .config import ExperimentConfig, import_plugins
 from .errors import UserInputError
 from .orphans import exit_with_parent
 from .run_folder import check_run_folder, clear_run_folder
@@ -105,8 +105,9 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
     "stacked" (the default: cells that can share a stack train at once, see ``stacked``;
     the others per cell) or "cells" (one task per cell).
 
-    Invalid arguments, a folder that is not a run, a folder in use by another run and an
-    unreachable scheduler raise ``UserInputError`` before anything is written. The folder
+    Invalid arguments, a plug-in network that does not import, a folder that is not a run
+    (or cannot be made), a folder in use by another run and an unreachable scheduler raise
+    ``UserInputError`` before anything is written. The folder
     is locked (``run_lock``) before ``fresh`` clears it and held until the report is done.
     """
     n_jobs = check_jobs(jobs)
@@ -117,14 +118,16 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
     if (backend == "dask") != bool(scheduler):
         raise UserInputError("--backend dask needs --scheduler ADDRESS" if backend == "dask"
                              else "--scheduler: only used with --backend dask")
+    import_plugins(cfg)  # a plug-in network is imported (its code runs) only by the run that trains it
     run_dir = check_run_folder(run_dir_for(cfg, out))  # refuse before anything is written
     with contextlib.ExitStack() as stack:
         client = stack.enter_context(_connect(scheduler)) if backend == "dask" else None
         stack.enter_context(run_lock(run_dir))
         check_run_folder(run_dir)  # again, now that no other run can change it
         if fresh:
+            RunStore(run_dir).adopt()  # a folder from before the manifest: list the runner's files first
             removed = clear_run_folder(run_dir)
-            log.info("--fresh: removed %s from %s", ", ".join(removed) or "nothing", run_dir)
+            log.info("--fresh: removed %d files of this runner from %s", len(removed), run_dir)
         store = RunStore(run_dir)
         store.create(cfg)
         cells = expand(cfg)

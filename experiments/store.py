@@ -6,7 +6,8 @@ row. Side files (``curves/``, ``models/`` final parameters, ``outputs/`` model o
 ``frames/`` animation frames, ``data/`` the drawn data once per data spec) are written
 atomically *before* their line; ``grid.json`` lists the grid's cell ids in order.
 ``references.jsonl`` holds the reference models' records the same way (outputs in
-``outputs/``). The report reads nothing else. A line that
+``outputs/``). Every write goes through ``OwnedFolder`` (no symlink followed; each file
+listed in the folder's manifest, which is what ``--fresh`` removes). The report reads nothing else. A line that
 is not a cell record (hand-edited, from another tool) is moved to ``cells.rejected.jsonl``
 once, with one warning; its cell counts as unfinished and runs again.
 """
@@ -18,6 +19,7 @@ import json
 import logging
 import os
 import platform
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -30,7 +32,8 @@ from pydantic import ValidationError
 from data_utils.training.param_io import load_params_npz, model_metadata, save_params_npz
 
 from .config import ExperimentConfig, dump_toml
-from .run_folder import mark_run_folder
+from .owned_folder import OwnedFolder
+from .run_folder import MARKER, mark_run_folder
 
 __all__ = ["RunStore", "environment_record", "is_record", "data_key", "STATUSES"]
 
@@ -44,20 +47,10 @@ _PACKAGES = ("numpy", "torch", "scikit-learn", "pandas", "matplotlib", "joblib",
              "distributed", "threadpoolctl")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _write_npz(path: Path, arrays: dict) -> None:
+def _npz_bytes(arrays: dict) -> bytes:
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, buf.getvalue())
+    return buf.getvalue()
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
@@ -122,7 +115,7 @@ def environment_record() -> dict:
             "packages": versions}
 
 
-def _cut_torn_line(path: Path) -> bytes | None:
+def _cut_torn_line(files: OwnedFolder, path: Path) -> bytes | None:
     """Cut a torn last line of the ledger ``path``; its remaining bytes, ``None`` if absent."""
     if not path.exists():
         return None
@@ -130,17 +123,9 @@ def _cut_torn_line(path: Path) -> bytes | None:
     if data and not data.endswith(b"\n"):
         cut = data.rfind(b"\n") + 1
         log.warning("%s: dropping a torn last line (%d bytes) left by an interrupted run", path, len(data) - cut)
-        with open(path, "r+b") as fh:
-            fh.truncate(cut)
+        files.truncate(path, cut)
         data = data[:cut]
     return data
-
-
-def _append_line(path: Path, record: dict) -> None:
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, sort_keys=True) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def _is_reference_record(rec) -> bool:
@@ -154,6 +139,7 @@ class RunStore:
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self.files = OwnedFolder(self.root)  # every write goes through it (no symlink followed; listed)
         self.cells_path = self.root / "cells.jsonl"
         self.rejected_path = self.root / "cells.rejected.jsonl"
         self.config_path = self.root / "config.toml"
@@ -169,30 +155,52 @@ class RunStore:
         self.references_path = self.root / "references.jsonl"
 
     def create(self, cfg: ExperimentConfig) -> None:
+        self.adopt()  # before the first write
         mark_run_folder(self.root, {"name": cfg.name})
-        for folder in (self.root, self.curves_dir, self.models_dir, self.tables_dir, self.plots_dir):
-            folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.config_path, dump_toml(cfg).encode())
-        _atomic_write(self.env_path, json.dumps(environment_record(), indent=2).encode())
+        for folder in (self.curves_dir, self.models_dir, self.tables_dir, self.plots_dir):
+            self.files.folder(folder)
+        self.files.write(self.config_path, dump_toml(cfg))
+        self.files.write(self.env_path, json.dumps(environment_record(), indent=2))
         self.repair()
+
+    def adopt(self) -> None:
+        """List in the manifest the files a run folder written before the manifest existed
+        holds under the runner's names: the top-level files, the side files of its records
+        (by cell id and data key), the tables and the figures ``report.md`` links. Nothing
+        else in such a folder is ever removed. A no-op once the folder has a manifest."""
+        if os.path.lexists(self.files.manifest) or not ((self.root / MARKER).is_file() or self.cells_path.is_file()):
+            return
+        names = [self.root / n for n in (MARKER, "config.toml", "environment.json", "cells.jsonl",
+                                         "cells.rejected.jsonl", "grid.json", "references.jsonl", "report.md",
+                                         "report.html")]
+        names += [self.tables_dir / f"{stem}.{ext}" for stem in ("summary", "references", "reload")
+                  for ext in ("csv", "md", "txt")] + [self.tables_dir / n for n in ("cells.csv", "summary_wide.txt")]
+        for rec in self.records():
+            names += [self.outputs_dir / f"{rec['id']}.npz", self.data_dir / f"{data_key(rec['spec']['data'])}.npz"]
+            names += [d / f"{rec['id']}{ext}" for d, ext in ((self.curves_dir, ".json"), (self.models_dir, ".npz"),
+                                                           (self.frames_dir, ".npz"))]
+        for rec in self.reference_records():
+            names += [self.outputs_dir / f"{rec['id']}.npz", self.data_dir / f"{data_key(rec['data'])}.npz"]
+        report = self.root / "report.md"
+        if report.is_file():
+            names += [self.root / m for m in re.findall(r"\]\((plots/[^)/]+\.(?:png|gif))\)", report.read_text())]
+        self.files.record(p for p in names if p.is_file() and not p.is_symlink())
 
     def repair(self) -> None:
         """Cut a torn last line (a kill mid-write), so appends start on a fresh line, and
         move lines that are not cell records to ``rejected_path``. Call with the run's lock."""
-        _cut_torn_line(self.references_path)
-        data = _cut_torn_line(self.cells_path)
+        self.adopt()
+        _cut_torn_line(self.files, self.references_path)
+        data = _cut_torn_line(self.files, self.cells_path)
         if data is None:
             return
         lines = data.decode("utf-8", errors="replace").splitlines(keepends=True)
         bad = [line for line in lines if line.strip() and _parse(line) is None]
         if not bad:
             return
-        with open(self.rejected_path, "a", encoding="utf-8") as fh:
-            fh.writelines(bad)
-            fh.flush()
-            os.fsync(fh.fileno())
+        self.files.append(self.rejected_path, "".join(bad))
         good = [line for line in lines if line.strip() and _parse(line) is not None]
-        _atomic_write(self.cells_path, "".join(good).encode())
+        self.files.write(self.cells_path, "".join(good))
         log.warning("%s: %d line(s) are not cell records; moved to %s, their cells run again",
                     self.cells_path, len(bad), self.rejected_path.name)
 
@@ -210,7 +218,7 @@ class RunStore:
 
     def write_grid(self, cell_ids: list[str]) -> None:
         """Record which cells make up the grid, in grid order (the report's rows)."""
-        _atomic_write(self.grid_path, json.dumps(cell_ids).encode())
+        self.files.write(self.grid_path, json.dumps(cell_ids))
 
     def grid_ids(self) -> list[str] | None:
         """The grid's cell ids in order, or ``None`` for a folder written before ``grid.json``."""
@@ -231,22 +239,21 @@ class RunStore:
         outputs, data, frames = (record.pop(k, None) for k in ("outputs", "data", "frames"))
         if record.get("status") != "error":
             record.pop("traceback", None)
-        _atomic_write(self.curves_dir / f"{record['id']}.json", json.dumps(curves).encode())
+        self.files.write(self.curves_dir / f"{record['id']}.json", json.dumps(curves))
         if outputs:
-            _write_npz(self.outputs_dir / f"{record['id']}.npz", outputs)
+            self.files.write(self.outputs_dir / f"{record['id']}.npz", _npz_bytes(outputs))
         if frames:
-            _write_npz(self.frames_dir / f"{record['id']}.npz", frames)
+            self.files.write(self.frames_dir / f"{record['id']}.npz", _npz_bytes(frames))
         data_path = self.data_dir / f"{data_key(record['spec']['data'])}.npz"
         if data and not data_path.exists():
-            _write_npz(data_path, data)
+            self.files.write(data_path, _npz_bytes(data))
         if params is not None and all(np.isfinite(a).all() for layer in params for a in layer):
             model = record["spec"]["model"]
             meta = model_metadata(params, model["activation"], record["loss"], model["negative_slope"],
                                   record["impl"])
-            tmp = self.models_dir / f"{record['id']}.npz.tmp"
-            save_params_npz(tmp, params, meta)
-            os.replace(tmp, self.models_dir / f"{record['id']}.npz")
-        _append_line(self.cells_path, record)
+            self.files.write_with(self.models_dir / f"{record['id']}.npz",
+                                  lambda tmp: save_params_npz(tmp, params, meta))
+        self.files.append(self.cells_path, json.dumps(record, sort_keys=True) + "\n")
 
     def append_reference(self, record: dict) -> None:
         """Write a reference record's outputs and drawn data, then its line in ``references.jsonl``."""
@@ -255,11 +262,11 @@ class RunStore:
         if record.get("status") != "error":
             record.pop("traceback", None)
         if outputs:
-            _write_npz(self.outputs_dir / f"{record['id']}.npz", outputs)
+            self.files.write(self.outputs_dir / f"{record['id']}.npz", _npz_bytes(outputs))
         data_path = self.data_dir / f"{data_key(record['data'])}.npz"
         if plot and not data_path.exists():
-            _write_npz(data_path, plot)
-        _append_line(self.references_path, record)
+            self.files.write(data_path, _npz_bytes(plot))
+        self.files.append(self.references_path, json.dumps(record, sort_keys=True) + "\n")
 
     def reference_records(self) -> list[dict]:
         """Finished reference runs, first record per id (other lines are skipped: they run again)."""

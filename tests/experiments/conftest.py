@@ -44,6 +44,22 @@ def tiny_config(tmp_path):
 
 
 @pytest.fixture
+def small():
+    """``run`` options for a small sweep of ``tiny_config``: one grid point, numpy and torch, one process."""
+    return ["--quiet", "--jobs", "1", "--set", "sweep.seed=[0]", "--set", "sweep.model.hidden=[3]",
+            "--set", "sweep.train.lr=[0.1]"]
+
+
+@pytest.fixture
+def finished_run(tiny_config, tmp_path, small):
+    """A small finished run folder (2 cells, one epoch)."""
+    from experiments.cli import main
+    out = tmp_path / "run"
+    assert main(["run", str(tiny_config(epochs=1)), "--out", str(out), *small]) == 0
+    return out
+
+
+@pytest.fixture
 def kill_run_after():
     """``kill(config_path, out, lines, *run_args)``: start ``python -m experiments run`` into
     ``out``, SIGKILL its process group once ``cells.jsonl`` holds ``lines`` lines (or after
