@@ -183,6 +183,11 @@ def _cmd_parity(args) -> int:
         load_plugin(args.impl)  # refuse a missing or incomplete plug-in before training
     from .grid_parity import select_points
     points = select_points(cfg, args.point, args.all) if (args.point or args.all) else [({}, cfg)]
+    if args.steps is not None:  # the config's own length was checked with it
+        from .resources import limit_problems
+        for _, point in points:
+            for _, text in limit_problems(point, n_steps=args.steps, steps_key="--steps"):
+                raise UserInputError(text)
     from .parity import lockstep
     from .parity_output import print_parity, write_parity
     failed = 0

@@ -26,6 +26,7 @@ from data_utils.training.recipe import RecipeError
 from .config_schema import IMPLEMENTATIONS, ExperimentConfig, TrainSpec
 from .config_tables import apply_overrides, flatten, grid_tables, override_source, set_path
 from .errors import ConfigError
+from .resources import limit_problems
 from .summary_columns import SUMMARY_COLUMNS
 
 __all__ = ["ExperimentConfig", "TrainSpec", "ConfigError", "load_config", "parse_config", "apply_overrides",
@@ -101,6 +102,8 @@ def _data_problems(cfg: ExperimentConfig) -> list[_Problem]:
     d, decl = cfg.data, declaration(cfg.data.dataset)
     out = [(f"data.params.{param}", f"data.params.{param}: {msg}", ("data.dataset",))
            for param, msg in decl.problems(d.params)]
+    if not out:  # the sizes are known: the cost first (class sizes are built only after it)
+        out += [(key, text, ("data.params", "limits")) for key, text in limit_problems(cfg)]
     if not out and (msg := split_problem(decl, d.params, d.test_size)):
         out.append(("data.test_size", f"data.test_size: {d.test_size!r} cannot be split: {msg}",
                     ("data.params", "data.dataset")))
@@ -144,7 +147,7 @@ def _sweep_problems(cfg: ExperimentConfig, raw: dict) -> list[_Problem]:
     for path, values in cfg.sweep_axes.items():
         where = f"sweep.{path}"
         head = path.split(".")[0]
-        if head in ("sweep", "variants", "references", "output", "name", "description"):
+        if head in ("sweep", "variants", "references", "output", "limits", "name", "description"):
             problems.append((where, f"{where}: cannot sweep over {head}", ()))
         elif not isinstance(values, list):
             problems.append((where, f"{where}: must be a list of values, got {values!r}", ()))

@@ -20,9 +20,11 @@ from data_utils.training.recipe import RECIPE_KEYS, Recipe
 from .config_tables import VARIANT_SECTIONS, flatten, set_path, variant_label
 from .errors import ConfigError
 from .reference_models import REFERENCE_MODELS
+from .resources import DEFAULT_LIMITS
 from .summary_columns import SUMMARY_COLUMNS
 
-__all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec", "ReferenceSpec", "IMPLEMENTATIONS"]
+__all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec", "LimitsSpec", "ReferenceSpec",
+           "IMPLEMENTATIONS"]
 
 IMPLEMENTATIONS = ("numpy", "torch")
 _DEFAULT_EPOCHS = 100
@@ -145,6 +147,15 @@ class OutputSpec(_Strict):
         return columns
 
 
+class LimitsSpec(_Strict):
+    """``[limits]``: what one cell may cost (``experiments.resources``); raise a limit to run
+    a bigger cell on purpose. Not part of a cell's id."""
+
+    max_memory_gb: float = Field(DEFAULT_LIMITS["max_memory_gb"], gt=0, allow_inf_nan=False)
+    max_steps: int = Field(DEFAULT_LIMITS["max_steps"], ge=1)
+    max_work: float = Field(DEFAULT_LIMITS["max_work"], gt=0, allow_inf_nan=False)
+
+
 class ReferenceSpec(_Strict):
     """``[[references]]``: a scikit-learn baseline trained once per data spec; ``params`` are
     checked against the estimator by ``experiments.config``."""
@@ -164,6 +175,7 @@ class ExperimentConfig(_Strict):
     model: ModelSpec = Field(default_factory=ModelSpec)
     train: TrainSpec = Field(default_factory=TrainSpec)
     output: OutputSpec = Field(default_factory=OutputSpec)
+    limits: LimitsSpec = Field(default_factory=LimitsSpec)
     sweep: dict[str, Any] = Field(default_factory=lambda: {"impl": list(IMPLEMENTATIONS)})
     variants: list[dict[str, Any]] = Field(default_factory=list)
     references: list[ReferenceSpec] = Field(default_factory=list)
@@ -227,7 +239,7 @@ class ExperimentConfig(_Strict):
 
     def base(self) -> dict:
         """The run description without sweep and output: what a cell is made of."""
-        return self.model_dump(exclude={"sweep", "variants", "references", "output", "name", "description"}, exclude_none=True)
+        return self.model_dump(exclude={"sweep", "variants", "references", "output", "limits", "name", "description"}, exclude_none=True)
 
     @property
     def sweep_axes(self) -> dict[str, list]:
