@@ -14,20 +14,25 @@ for any key of the base run, e.g. ``model.hidden = [5, 20]``, ``train.lr = [0.01
 from __future__ import annotations
 
 import copy
+import os
+import stat
 import tomllib
 from pathlib import Path
 
 import tomli_w
 from pydantic import ValidationError
 
-from data_utils.datasets.specs import declaration, split_problem
+from data_utils.datasets.specs import declaration, split_counts, split_problem
 from data_utils.training.recipe import RecipeError
 
 from .config_schema import IMPLEMENTATIONS, ExperimentConfig, TrainSpec
 from .config_tables import apply_overrides, flatten, grid_tables, override_source, set_path
 from .errors import ConfigError
 from .resources import limit_problems
+from .split_checks import split_check_problems
 from .summary_columns import SUMMARY_COLUMNS
+
+MAX_CONFIG_BYTES = 1_000_000  # a config is a few KB; more is not a config
 
 __all__ = ["ExperimentConfig", "TrainSpec", "ConfigError", "load_config", "parse_config", "apply_overrides",
            "flatten", "set_path", "dump_toml", "IMPLEMENTATIONS", "override_source"]
@@ -107,6 +112,8 @@ def _data_problems(cfg: ExperimentConfig) -> list[_Problem]:
     if not out and (msg := split_problem(decl, d.params, d.test_size)):
         out.append(("data.test_size", f"data.test_size: {d.test_size!r} cannot be split: {msg}",
                     ("data.params", "data.dataset")))
+    if not out:
+        out += split_check_problems(cfg)
     loss, classification = cfg.model.loss, decl.task == "classification"
     if loss != "auto" and (loss == "cross_entropy") != classification:
         fits = "cross_entropy" if classification else "mse"
@@ -151,6 +158,9 @@ def _sweep_problems(cfg: ExperimentConfig, raw: dict) -> list[_Problem]:
             problems.append((where, f"{where}: cannot sweep over {head}", ()))
         elif not isinstance(values, list):
             problems.append((where, f"{where}: must be a list of values, got {values!r}", ()))
+        elif path in ("data", "model", "train", "data.params") or any(isinstance(v, dict) for v in values):
+            problems.append((where, f"{where}: cannot sweep whole tables (a point would replace the base table); "
+                                    f"sweep their keys (sweep.{path}.KEY = [...]) or use [[variants]]", ()))
         elif not values:
             problems.append((where, f"{where}: must not be empty", ()))
         elif len(set(map(repr, values))) != len(values):
@@ -191,6 +201,7 @@ def _reference_problems(cfg: ExperimentConfig) -> list[_Problem]:
     from .reference_models import REFERENCE_MODELS, reference_problems
     problems = [(path, text, ()) for k, ref in enumerate(cfg.references)
                 for path, text in reference_problems(k, ref.model, ref.params)]
+    problems += _neighbour_problems(cfg) if not problems else []
     datasets = dict.fromkeys(point.data.dataset for _, point in cfg.grid_points())
     for k, ref in enumerate(cfg.references):
         task = REFERENCE_MODELS[ref.model][2]
@@ -200,6 +211,44 @@ def _reference_problems(cfg: ExperimentConfig) -> list[_Problem]:
                                  f"model; it does not fit the {declaration(dataset).task} dataset {dataset!r}",
                                  ("data.dataset",)))
     return problems
+
+
+def _neighbour_problems(cfg: ExperimentConfig) -> list[_Problem]:
+    """A k-nearest-neighbours reference needs at least ``n_neighbors`` training samples in
+    every data spec of the grid (it is fitted on the whole training part)."""
+    from .reference_models import estimator_class
+    problems = []
+    for k, ref in enumerate(cfg.references):
+        if not ref.model.startswith("k_neighbors"):
+            continue
+        wanted = ref.params.get("n_neighbors", estimator_class(ref.model)().n_neighbors)
+        for _, point in cfg.grid_points():
+            d = point.data
+            n_train = split_counts(declaration(d.dataset), d.params, d.test_size)[0]
+            if isinstance(wanted, int) and wanted > n_train:
+                key = f"references[{k}].params.n_neighbors"
+                problems.append((key, f"{key}: {wanted} neighbours, but the training part of {d.dataset!r} holds "
+                                      f"{n_train} samples", ("data.params", "data.test_size")))
+                break
+    return problems
+
+
+def _animation_problems(cfg: ExperimentConfig) -> list[_Problem]:
+    """``output.animation_cell`` must match a cell of the grid (``cell_matches``)."""
+    wanted = cfg.output.animation_cell
+    if not cfg.output.animation or not wanted:
+        return []
+    if any(cell_matches(wanted, keys, point.base()) for keys, point in cfg.grid_points()):
+        return []
+    return [("output.animation_cell", f"output.animation_cell: {wanted!r} matches no cell of the grid "
+                                      f"(grid keys: {', '.join(cfg.grid_axes) or 'none'})", ())]
+
+
+def cell_matches(wanted: dict, keys: dict, spec: dict) -> bool:
+    """Whether a cell of grid ``keys`` and run ``spec`` (``base()``) has every value of
+    ``wanted`` (grid keys or dotted key paths)."""
+    flat = flatten(spec)
+    return all(keys.get(k, flat.get(k)) == v for k, v in wanted.items())
 
 
 def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ()) -> ExperimentConfig:
@@ -214,7 +263,8 @@ def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ())
         raise ConfigError(sources.blame("sweep"), ["sweep: must be a table"])
     cfg, problems = _check(raw)
     if cfg is not None and not problems:
-        problems = _sweep_problems(cfg, raw) or _grid_problems(cfg) or _reference_problems(cfg)
+        problems = (_sweep_problems(cfg, raw) or _grid_problems(cfg) or _reference_problems(cfg)
+                    or _animation_problems(cfg))
     if problems:
         raise ConfigError(source, [(sources.blame(key, related), text) for key, text, related in problems])
     return cfg
@@ -226,18 +276,38 @@ def load_config(path: str | Path | None = None, overrides: list[str] = ()) -> Ex
         from .catalog import default_config_path
         path = default_config_path()
     path = Path(path)
-    if path.is_dir():
-        raise ConfigError(str(path), ["is a folder, not a config file"])
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(_read_config(path))
     except FileNotFoundError:
         raise ConfigError(str(path), ["file not found"]) from None
     except OSError as exc:
         raise ConfigError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError(str(path), ["not valid TOML: nested too deeply"]) from None
     raw.setdefault("name", path.stem)
-    return parse_config(raw, str(path), overrides)
+    try:
+        return parse_config(raw, str(path), overrides)
+    except RecursionError:
+        raise ConfigError(str(path), ["nested too deeply to check"]) from None
+
+
+def _read_config(path: Path) -> str:
+    """The text of a config file: a regular file (checked before opening, so a named pipe
+    never blocks; ``O_NONBLOCK`` covers a swap in between) of at most ``MAX_CONFIG_BYTES``,
+    of which no more is read."""
+    if stat.S_ISDIR(path.stat().st_mode):
+        raise ConfigError(str(path), ["is a folder, not a config file"])
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(str(path), ["is not a regular file (a device, pipe or socket); give a TOML file"])
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(str(path), [f"is larger than {MAX_CONFIG_BYTES // 1_000_000} MB; not a config file"])
+    return data.decode("utf-8")
 
 
 def dump_toml(cfg: ExperimentConfig) -> str:

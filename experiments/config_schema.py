@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, fi
 
 from data_utils.datasets.specs import DECLARATIONS
 from data_utils.training.initializers import INIT_SCHEMES
-from data_utils.training.recipe import RECIPE_KEYS, Recipe
+from data_utils.training.recipe import RECIPE_KEYS, Recipe, RecipeError
 
 from .config_tables import VARIANT_SECTIONS, flatten, set_path, variant_label
 from .errors import ConfigError
@@ -28,6 +28,7 @@ __all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec
 
 IMPLEMENTATIONS = ("numpy", "torch")
 _DEFAULT_EPOCHS = 100
+_DEFAULT_SLOPE = 0.01
 
 
 class _Strict(BaseModel):
@@ -57,7 +58,7 @@ class ModelSpec(_Strict):
     activation: Literal["relu", "leaky_relu", "sigmoid", "tanh", "identity"] = "relu"
     init: Literal[tuple(INIT_SCHEMES)] = "lecun_normal"
     loss: Literal["auto", "cross_entropy", "mse"] = "auto"
-    negative_slope: float = Field(0.01, ge=0, allow_inf_nan=False)
+    negative_slope: float = Field(_DEFAULT_SLOPE, ge=0, allow_inf_nan=False)
 
     @field_validator("hidden", mode="before")
     @classmethod
@@ -67,6 +68,15 @@ class ModelSpec(_Strict):
         if isinstance(value, list) and any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in value):
             raise ValueError(f"must be a positive int or a list of positive ints, got {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _slope_needs_leaky_relu(self):
+        # another slope than the default (which every stored spec lists) means nothing without leaky_relu;
+        # RecipeError: the message names model.negative_slope, not the whole table
+        if self.negative_slope != _DEFAULT_SLOPE and self.activation != "leaky_relu":
+            raise RecipeError("negative_slope", f"applies to activation 'leaky_relu' only, got activation "
+                                                f"{self.activation!r}")
+        return self
 
 
 def _toml_type(tp):
