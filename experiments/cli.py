@@ -54,14 +54,20 @@ def _positive_float(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m experiments",
-                                description="Compare the NumPy network (fcann2) with PyTorch (pt_deep).")
+                                description="Compare the NumPy network (fcann2) with PyTorch (pt_deep).",
+                                epilog="A cell estimated above the limits (memory 4 GB, 10,000,000 optimizer steps, "
+                                       "1e13 multiply-adds) is refused; raise them in the config's [limits] table "
+                                       "(max_memory_gb, max_steps, max_work) or with --set limits.KEY=VALUE.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run a sweep from a TOML config (default: the shipped 'default')")
+    run = sub.add_parser("run", help="run a sweep from a TOML config (default: the shipped 'default')",
+                         epilog="Cells estimated above the [limits] (max_memory_gb = 4, max_steps = 10,000,000, "
+                                "max_work = 1e13) are refused; raise them in the config or with --set limits.KEY=VALUE.")
     run.add_argument("config", nargs="?", help="config file, or the name of a shipped config")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a config value (type-checked like the file); repeatable")
-    run.add_argument("--jobs", type=_jobs, default=None, help="worker processes, or -1 for all cores (default)")
+    run.add_argument("--jobs", type=_jobs, default=None,
+                     help="worker processes, or -1 for all usable cores (default); never more than the tasks")
     run.add_argument("--backend", choices=("loky", "dask"), default="loky",
                      help="local processes (loky) or a Dask cluster (dask)")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
@@ -88,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     par = sub.add_parser("parity", help="train numpy and torch in lockstep and compare every step")
     par.add_argument("config", nargs="?", help="config file or shipped name (default: 'parity')")
     par.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
-    par.add_argument("--steps", type=_at_least(1), help="number of SGD steps (default: the config's length)")
+    par.add_argument("--steps", type=_at_least(1),
+                     help="number of SGD steps (default: the config's length; at most the config's limits.max_steps)")
     par.add_argument("--dtype", choices=("float64", "float32"), help="override train.dtype")
     par.add_argument("--tol", type=_positive_float, help="max |dTheta| allowed (default: 1e-9 float64, 1e-3 float32)")
     par.add_argument("--out", help="output folder (default: <output.dir>/parity[/<config name>])")

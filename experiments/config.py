@@ -22,14 +22,14 @@ from pathlib import Path
 import tomli_w
 from pydantic import ValidationError
 
-from data_utils.datasets.specs import declaration, split_counts, split_problem
+from data_utils.datasets.specs import declaration, split_problem
 from data_utils.training.recipe import RecipeError
 
 from .config_schema import IMPLEMENTATIONS, ExperimentConfig, TrainSpec
 from .config_tables import apply_overrides, flatten, grid_tables, override_source, set_path
 from .errors import ConfigError
 from .resources import limit_problems
-from .split_checks import split_check_problems
+from .split_checks import neighbour_problems, split_check_problems
 from .summary_columns import SUMMARY_COLUMNS
 
 MAX_CONFIG_BYTES = 1_000_000  # a config is a few KB; more is not a config
@@ -201,7 +201,8 @@ def _reference_problems(cfg: ExperimentConfig) -> list[_Problem]:
     from .reference_models import REFERENCE_MODELS, reference_problems
     problems = [(path, text, ()) for k, ref in enumerate(cfg.references)
                 for path, text in reference_problems(k, ref.model, ref.params)]
-    problems += _neighbour_problems(cfg) if not problems else []
+    if not problems:
+        problems = [(key, text, ("data.params", "data.test_size")) for key, text in neighbour_problems(cfg)]
     datasets = dict.fromkeys(point.data.dataset for _, point in cfg.grid_points())
     for k, ref in enumerate(cfg.references):
         task = REFERENCE_MODELS[ref.model][2]
@@ -210,26 +211,6 @@ def _reference_problems(cfg: ExperimentConfig) -> list[_Problem]:
                 problems.append((f"references[{k}].model", f"references[{k}].model: {ref.model!r} is a {task} "
                                  f"model; it does not fit the {declaration(dataset).task} dataset {dataset!r}",
                                  ("data.dataset",)))
-    return problems
-
-
-def _neighbour_problems(cfg: ExperimentConfig) -> list[_Problem]:
-    """A k-nearest-neighbours reference needs at least ``n_neighbors`` training samples in
-    every data spec of the grid (it is fitted on the whole training part)."""
-    from .reference_models import estimator_class
-    problems = []
-    for k, ref in enumerate(cfg.references):
-        if not ref.model.startswith("k_neighbors"):
-            continue
-        wanted = ref.params.get("n_neighbors", estimator_class(ref.model)().n_neighbors)
-        for _, point in cfg.grid_points():
-            d = point.data
-            n_train = split_counts(declaration(d.dataset), d.params, d.test_size)[0]
-            if isinstance(wanted, int) and wanted > n_train:
-                key = f"references[{k}].params.n_neighbors"
-                problems.append((key, f"{key}: {wanted} neighbours, but the training part of {d.dataset!r} holds "
-                                      f"{n_train} samples", ("data.params", "data.test_size")))
-                break
     return problems
 
 

@@ -1,14 +1,15 @@
 """Checks of a grid point that need its sample counts (``split_counts``: the training and
 test parts the dataset's parameters and ``test_size`` give): the validation part taken from
-the training part (``train.validation_fraction``, early stopping) and a given
-``train.batch_size`` against the rows left to train on."""
+the training part (``train.validation_fraction``, early stopping), a given
+``train.batch_size`` against the rows left to train on, and the neighbours of a k-NN
+reference against the training part."""
 from __future__ import annotations
 
 import math
 
 from data_utils.datasets.specs import declaration, split_counts
 
-__all__ = ["split_check_problems", "training_rows"]
+__all__ = ["split_check_problems", "training_rows", "neighbour_problems"]
 
 
 def training_rows(cfg) -> tuple[int, int, int]:
@@ -42,3 +43,23 @@ def split_check_problems(cfg) -> list[tuple[str, str, tuple[str, ...]]]:
         out.append(("train.batch_size", f"train.batch_size: {batch} is larger than the {n_fit} samples trained on "
                                         f'(use "full" for full-batch training)', ("data.params", "data.test_size")))
     return out
+
+
+def neighbour_problems(cfg) -> list[tuple[str, str]]:
+    """``(key, "key: message")`` for a k-nearest-neighbours reference asking for more
+    neighbours than the training part (it is fitted on all of it) of a data spec of the grid."""
+    from .reference_models import estimator_class  # scikit-learn: only for configs with references
+    problems = []
+    for k, ref in enumerate(cfg.references):
+        if not ref.model.startswith("k_neighbors"):
+            continue
+        wanted = ref.params.get("n_neighbors", estimator_class(ref.model)().n_neighbors)
+        for _, point in cfg.grid_points():
+            d = point.data
+            n_train = split_counts(declaration(d.dataset), d.params, d.test_size)[0]
+            if isinstance(wanted, int) and wanted > n_train:
+                key = f"references[{k}].params.n_neighbors"
+                problems.append((key, f"{key}: {wanted} neighbours, but the training part of {d.dataset!r} holds "
+                                      f"{n_train} samples"))
+                break
+    return problems
