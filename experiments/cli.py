@@ -54,17 +54,23 @@ def _positive_float(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m experiments",
-                                description="Compare the NumPy network (fcann2) with PyTorch (pt_deep).")
+                                description="Compare the NumPy network (fcann2) with PyTorch (pt_deep).",
+                                epilog="A cell estimated above the limits (memory 4 GB, 10,000,000 optimizer steps, "
+                                       "1e13 multiply-adds) is refused; raise them in the config's [limits] table "
+                                       "(max_memory_gb, max_steps, max_work) or with --set limits.KEY=VALUE.")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a sweep from a TOML config (default: the shipped 'default')",
                          description="Run a sweep from a TOML config. A config whose impl names a plug-in network "
                                      "(package.module:Class) makes the run import that module from the working "
-                                     "directory, which runs its code: name only modules you trust.")
+                                     "directory, which runs its code: name only modules you trust.",
+                         epilog="Cells estimated above the [limits] (max_memory_gb = 4, max_steps = 10,000,000, "
+                                "max_work = 1e13) are refused; raise them in the config or with --set limits.KEY=VALUE.")
     run.add_argument("config", nargs="?", help="config file, or the name of a shipped config")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a config value (type-checked like the file); repeatable")
-    run.add_argument("--jobs", type=_jobs, default=None, help="worker processes, or -1 for all cores (default)")
+    run.add_argument("--jobs", type=_jobs, default=None,
+                     help="worker processes, or -1 for all usable cores (default); never more than the tasks")
     run.add_argument("--backend", choices=("loky", "dask"), default="loky",
                      help="local processes (loky) or a Dask cluster (dask)")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
@@ -91,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     par = sub.add_parser("parity", help="train numpy and torch in lockstep and compare every step")
     par.add_argument("config", nargs="?", help="config file or shipped name (default: 'parity')")
     par.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
-    par.add_argument("--steps", type=_at_least(1), help="number of SGD steps (default: the config's length)")
+    par.add_argument("--steps", type=_at_least(1),
+                     help="number of SGD steps (default: the config's length; at most the config's limits.max_steps)")
     par.add_argument("--dtype", choices=("float64", "float32"), help="override train.dtype")
     par.add_argument("--tol", type=_positive_float, help="max |dTheta| allowed (default: 1e-9 float64, 1e-3 float32)")
     par.add_argument("--out", help="output folder (default: <output.dir>/parity[/<config name>])")
@@ -186,6 +193,11 @@ def _cmd_parity(args) -> int:
         out = out / cfg.name
     from .grid_parity import select_points
     points = select_points(cfg, args.point, args.all) if (args.point or args.all) else [({}, cfg)]
+    if args.steps is not None:  # the config's own length was checked with it
+        from .resources import limit_problems
+        for _, point in points:
+            for _, text in limit_problems(point, n_steps=args.steps, steps_key="--steps"):
+                raise UserInputError(text)
     labels = [", ".join(f"{k}={v}" for k, v in keys.items()) for keys, _ in points]
     from .owned_folder import check_output_folder, output_folder
     check_output_folder(out, "parity", [_slug(label) if label else "" for label in labels])

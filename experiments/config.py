@@ -14,6 +14,8 @@ for any key of the base run, e.g. ``model.hidden = [5, 20]``, ``train.lr = [0.01
 from __future__ import annotations
 
 import copy
+import os
+import stat
 import tomllib
 from pathlib import Path
 
@@ -26,7 +28,11 @@ from data_utils.training.recipe import RecipeError
 from .config_schema import IMPLEMENTATIONS, ExperimentConfig, TrainSpec
 from .config_tables import apply_overrides, flatten, grid_tables, override_source, set_path
 from .errors import ConfigError
+from .resources import limit_problems
+from .split_checks import neighbour_problems, split_check_problems
 from .summary_columns import SUMMARY_COLUMNS
+
+MAX_CONFIG_BYTES = 1_000_000  # a config is a few KB; more is not a config
 
 __all__ = ["ExperimentConfig", "TrainSpec", "ConfigError", "load_config", "parse_config", "apply_overrides",
            "flatten", "set_path", "dump_toml", "IMPLEMENTATIONS", "override_source", "import_plugins"]
@@ -101,9 +107,13 @@ def _data_problems(cfg: ExperimentConfig) -> list[_Problem]:
     d, decl = cfg.data, declaration(cfg.data.dataset)
     out = [(f"data.params.{param}", f"data.params.{param}: {msg}", ("data.dataset",))
            for param, msg in decl.problems(d.params)]
+    if not out:  # the sizes are known: the cost first (class sizes are built only after it)
+        out += [(key, text, ("data.params", "limits")) for key, text in limit_problems(cfg)]
     if not out and (msg := split_problem(decl, d.params, d.test_size)):
         out.append(("data.test_size", f"data.test_size: {d.test_size!r} cannot be split: {msg}",
                     ("data.params", "data.dataset")))
+    if not out:
+        out += split_check_problems(cfg)
     loss, classification = cfg.model.loss, decl.task == "classification"
     if loss != "auto" and (loss == "cross_entropy") != classification:
         fits = "cross_entropy" if classification else "mse"
@@ -144,10 +154,13 @@ def _sweep_problems(cfg: ExperimentConfig, raw: dict) -> list[_Problem]:
     for path, values in cfg.sweep_axes.items():
         where = f"sweep.{path}"
         head = path.split(".")[0]
-        if head in ("sweep", "variants", "references", "output", "name", "description"):
+        if head in ("sweep", "variants", "references", "output", "limits", "name", "description"):
             problems.append((where, f"{where}: cannot sweep over {head}", ()))
         elif not isinstance(values, list):
             problems.append((where, f"{where}: must be a list of values, got {values!r}", ()))
+        elif path in ("data", "model", "train", "data.params") or any(isinstance(v, dict) for v in values):
+            problems.append((where, f"{where}: cannot sweep whole tables (a point would replace the base table); "
+                                    f"sweep their keys (sweep.{path}.KEY = [...]) or use [[variants]]", ()))
         elif not values:
             problems.append((where, f"{where}: must not be empty", ()))
         elif len(set(map(repr, values))) != len(values):
@@ -188,6 +201,8 @@ def _reference_problems(cfg: ExperimentConfig) -> list[_Problem]:
     from .reference_models import REFERENCE_MODELS, reference_problems
     problems = [(path, text, ()) for k, ref in enumerate(cfg.references)
                 for path, text in reference_problems(k, ref.model, ref.params)]
+    if not problems:
+        problems = [(key, text, ("data.params", "data.test_size")) for key, text in neighbour_problems(cfg)]
     datasets = dict.fromkeys(point.data.dataset for _, point in cfg.grid_points())
     for k, ref in enumerate(cfg.references):
         task = REFERENCE_MODELS[ref.model][2]
@@ -197,6 +212,24 @@ def _reference_problems(cfg: ExperimentConfig) -> list[_Problem]:
                                  f"model; it does not fit the {declaration(dataset).task} dataset {dataset!r}",
                                  ("data.dataset",)))
     return problems
+
+
+def _animation_problems(cfg: ExperimentConfig) -> list[_Problem]:
+    """``output.animation_cell`` must match a cell of the grid (``cell_matches``)."""
+    wanted = cfg.output.animation_cell
+    if not cfg.output.animation or not wanted:
+        return []
+    if any(cell_matches(wanted, keys, point.base()) for keys, point in cfg.grid_points()):
+        return []
+    return [("output.animation_cell", f"output.animation_cell: {wanted!r} matches no cell of the grid "
+                                      f"(grid keys: {', '.join(cfg.grid_axes) or 'none'})", ())]
+
+
+def cell_matches(wanted: dict, keys: dict, spec: dict) -> bool:
+    """Whether a cell of grid ``keys`` and run ``spec`` (``base()``) has every value of
+    ``wanted`` (grid keys or dotted key paths)."""
+    flat = flatten(spec)
+    return all(keys.get(k, flat.get(k)) == v for k, v in wanted.items())
 
 
 def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ()) -> ExperimentConfig:
@@ -211,7 +244,8 @@ def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ())
         raise ConfigError(sources.blame("sweep"), ["sweep: must be a table"])
     cfg, problems = _check(raw)
     if cfg is not None and not problems:
-        problems = _sweep_problems(cfg, raw) or _grid_problems(cfg) or _reference_problems(cfg)
+        problems = (_sweep_problems(cfg, raw) or _grid_problems(cfg) or _reference_problems(cfg)
+                    or _animation_problems(cfg))
     if problems:
         raise ConfigError(source, [(sources.blame(key, related), text) for key, text, related in problems])
     return cfg
@@ -223,18 +257,38 @@ def load_config(path: str | Path | None = None, overrides: list[str] = ()) -> Ex
         from .catalog import default_config_path
         path = default_config_path()
     path = Path(path)
-    if path.is_dir():
-        raise ConfigError(str(path), ["is a folder, not a config file"])
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(_read_config(path))
     except FileNotFoundError:
         raise ConfigError(str(path), ["file not found"]) from None
     except OSError as exc:
         raise ConfigError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError(str(path), ["not valid TOML: nested too deeply"]) from None
     raw.setdefault("name", path.stem)
-    return parse_config(raw, str(path), overrides)
+    try:
+        return parse_config(raw, str(path), overrides)
+    except RecursionError:
+        raise ConfigError(str(path), ["nested too deeply to check"]) from None
+
+
+def _read_config(path: Path) -> str:
+    """The text of a config file: a regular file (checked before opening, so a named pipe
+    never blocks; ``O_NONBLOCK`` covers a swap in between) of at most ``MAX_CONFIG_BYTES``,
+    of which no more is read."""
+    if stat.S_ISDIR(path.stat().st_mode):
+        raise ConfigError(str(path), ["is a folder, not a config file"])
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(str(path), ["is not a regular file (a device, pipe or socket); give a TOML file"])
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(str(path), [f"is larger than {MAX_CONFIG_BYTES // 1_000_000} MB; not a config file"])
+    return data.decode("utf-8")
 
 
 def dump_toml(cfg: ExperimentConfig) -> str:

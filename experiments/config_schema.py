@@ -15,17 +15,20 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, fi
 
 from data_utils.datasets.specs import DECLARATIONS
 from data_utils.training.initializers import INIT_SCHEMES
-from data_utils.training.recipe import RECIPE_KEYS, Recipe
+from data_utils.training.recipe import RECIPE_KEYS, Recipe, RecipeError
 
 from .config_tables import VARIANT_SECTIONS, flatten, set_path, variant_label
 from .errors import ConfigError
 from .reference_models import REFERENCE_MODELS
+from .resources import DEFAULT_LIMITS
 from .summary_columns import SUMMARY_COLUMNS
 
-__all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec", "ReferenceSpec", "IMPLEMENTATIONS"]
+__all__ = ["ExperimentConfig", "DataSpec", "ModelSpec", "TrainSpec", "OutputSpec", "LimitsSpec", "ReferenceSpec",
+           "IMPLEMENTATIONS"]
 
 IMPLEMENTATIONS = ("numpy", "torch")
 _DEFAULT_EPOCHS = 100
+_DEFAULT_SLOPE = 0.01
 
 
 class _Strict(BaseModel):
@@ -55,7 +58,7 @@ class ModelSpec(_Strict):
     activation: Literal["relu", "leaky_relu", "sigmoid", "tanh", "identity"] = "relu"
     init: Literal[tuple(INIT_SCHEMES)] = "lecun_normal"
     loss: Literal["auto", "cross_entropy", "mse"] = "auto"
-    negative_slope: float = Field(0.01, ge=0, allow_inf_nan=False)
+    negative_slope: float = Field(_DEFAULT_SLOPE, ge=0, allow_inf_nan=False)
 
     @field_validator("hidden", mode="before")
     @classmethod
@@ -65,6 +68,15 @@ class ModelSpec(_Strict):
         if isinstance(value, list) and any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in value):
             raise ValueError(f"must be a positive int or a list of positive ints, got {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _slope_needs_leaky_relu(self):
+        # another slope than the default (which every stored spec lists) means nothing without leaky_relu;
+        # RecipeError: the message names model.negative_slope, not the whole table
+        if self.negative_slope != _DEFAULT_SLOPE and self.activation != "leaky_relu":
+            raise RecipeError("negative_slope", f"applies to activation 'leaky_relu' only, got activation "
+                                                f"{self.activation!r}")
+        return self
 
 
 def _toml_type(tp):
@@ -145,6 +157,15 @@ class OutputSpec(_Strict):
         return columns
 
 
+class LimitsSpec(_Strict):
+    """``[limits]``: what one cell may cost (``experiments.resources``); raise a limit to run
+    a bigger cell on purpose. Not part of a cell's id."""
+
+    max_memory_gb: float = Field(DEFAULT_LIMITS["max_memory_gb"], gt=0, allow_inf_nan=False)
+    max_steps: int = Field(DEFAULT_LIMITS["max_steps"], ge=1)
+    max_work: float = Field(DEFAULT_LIMITS["max_work"], gt=0, allow_inf_nan=False)
+
+
 class ReferenceSpec(_Strict):
     """``[[references]]``: a scikit-learn baseline trained once per data spec; ``params`` are
     checked against the estimator by ``experiments.config``."""
@@ -164,6 +185,7 @@ class ExperimentConfig(_Strict):
     model: ModelSpec = Field(default_factory=ModelSpec)
     train: TrainSpec = Field(default_factory=TrainSpec)
     output: OutputSpec = Field(default_factory=OutputSpec)
+    limits: LimitsSpec = Field(default_factory=LimitsSpec)
     sweep: dict[str, Any] = Field(default_factory=lambda: {"impl": list(IMPLEMENTATIONS)})
     variants: list[dict[str, Any]] = Field(default_factory=list)
     references: list[ReferenceSpec] = Field(default_factory=list)
@@ -225,7 +247,7 @@ class ExperimentConfig(_Strict):
 
     def base(self) -> dict:
         """The run description without sweep and output: what a cell is made of."""
-        return self.model_dump(exclude={"sweep", "variants", "references", "output", "name", "description"}, exclude_none=True)
+        return self.model_dump(exclude={"sweep", "variants", "references", "output", "limits", "name", "description"}, exclude_none=True)
 
     @property
     def sweep_axes(self) -> dict[str, list]:

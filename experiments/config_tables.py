@@ -76,11 +76,18 @@ def set_path(tree: dict, path: str, value) -> None:
 
 
 def parse_override_value(text: str):
-    """A ``--set`` value as TOML (numbers, booleans, lists, quoted strings), else a string."""
+    """A ``--set`` value as TOML (numbers, booleans, lists, quoted strings), else a string.
+    ``ValueError`` when it is more than one value (a newline followed by more TOML, which
+    would otherwise be dropped unseen) or nested too deeply."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        table = tomllib.loads(f"v = {text}")
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ValueError("the value is nested too deeply") from None
+    if set(table) != {"v"}:
+        raise ValueError("the value must be one TOML value; it holds more TOML after a line break")
+    return table["v"]
 
 
 def override_source(item: str) -> str:
@@ -102,6 +109,8 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
             set_path(raw, path, parse_override_value(text.strip()))
         except KeyError:
             problems.append((override_source(item), f"{path}: cannot set a key inside a non-table value"))
+        except ValueError as exc:
+            problems.append((override_source(item), f"{path}: {exc}"))
     if problems:
         raise ConfigError("--set", problems)
     return raw

@@ -168,7 +168,7 @@ def render_run(run_dir: str | Path, jobs: int = 1) -> RunOutputs:
         drawn = {kind: _draw(results.store.root, kind, verdicts) for kind in kinds}
     else:  # the slowest first, so that no worker is left with a slow one at the end
         order = sorted(kinds, key=lambda kind: _SLOWEST_FIRST.index(kind))
-        drawn = dict(zip(order, Parallel(n_jobs=jobs)(delayed(_draw)(results.store.root, kind, verdicts)
+        drawn = dict(zip(order, Parallel(n_jobs=min(jobs, len(kinds)))(delayed(_draw)(results.store.root, kind, verdicts)
                                                       for kind in order)))
     for kind in kinds:
         content.figures.extend(drawn[kind])

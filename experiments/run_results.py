@@ -96,7 +96,7 @@ class RunResults:
     @property
     def base_keys(self) -> dict:
         """The stored config's keys that are not swept (what every cell shares)."""
-        skip = {"sweep", "variants", "references", "output", "name", "description"}
+        skip = {"sweep", "variants", "references", "output", "limits", "name", "description"}
         flat = flatten({k: v for k, v in self.config.items() if k not in skip})
         varied = set(self.sweep)
         for variant in self.config.get("variants") or []:

@@ -2,8 +2,10 @@
 processes or a Dask cluster), append each result as it arrives, then render outputs."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
-from .config import ExperimentConfig, import_plugins
+from .config import ExperimentConfig, cell_matches, import_plugins
 from .errors import UserInputError
 from .orphans import exit_with_parent
 from .run_folder import check_run_folder, clear_run_folder
@@ -20,7 +22,7 @@ from .run_lock import run_lock
 from .store import RunStore
 from .sweep import Cell, expand
 
-__all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "SCHEDULER_TIMEOUT", "ENGINES",
+__all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "worker_count", "SCHEDULER_TIMEOUT", "ENGINES",
            "DEFAULT_ENGINE"]
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ def animated_cell(cfg: ExperimentConfig, cells: list[Cell]) -> str | None:
     if not cfg.output.animation or not cells:
         return None
     wanted = cfg.output.animation_cell
-    matching = [c for c in cells if all(c.keys.get(k, c.spec.get(k)) == v for k, v in wanted.items())] or cells
+    matching = [c for c in cells if cell_matches(wanted, c.keys, c.spec)] or cells
     return next((c.id for c in matching if c.impl == "numpy"), matching[0].id)
 
 
@@ -85,10 +87,35 @@ def check_jobs(jobs: int | None) -> int:
     return jobs
 
 
+def worker_count(jobs: int, n_tasks: int) -> int:
+    """Worker processes for ``n_tasks`` tasks: ``jobs`` (-1: the usable cores), never more
+    than there are tasks (``--jobs 24`` on one cell starts one worker). An explicit ``--jobs``
+    above the core count is honoured (``run_sweep`` warns): the workers then share the cores."""
+    return max(1, min(usable_cores() if jobs == -1 else jobs, n_tasks))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+async def _probe(scheduler: str) -> None:
+    """Start and close an asynchronous client under a deadline: ``Client``'s own ``timeout``
+    covers the TCP connection, not a server that accepts it and never answers."""
+    from dask.distributed import Client
+    client = Client(scheduler, asynchronous=True, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
+    try:
+        await asyncio.wait_for(asyncio.ensure_future(client), SCHEDULER_TIMEOUT)
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.close(), 1)
+
+
 def _connect(scheduler: str):
     """A Dask client for ``scheduler``, or ``UserInputError`` after ``SCHEDULER_TIMEOUT``."""
     from dask.distributed import Client
     try:
+        asyncio.run(_probe(scheduler))
         return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise UserInputError(f"--scheduler {scheduler}: no Dask scheduler answered within {SCHEDULER_TIMEOUT} s "
@@ -111,6 +138,8 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
     is locked (``run_lock``) before ``fresh`` clears it and held until the report is done.
     """
     n_jobs = check_jobs(jobs)
+    if n_jobs > usable_cores():
+        log.warning("--jobs %d: more workers than the %d usable cores; they will share them", n_jobs, usable_cores())
     if engine not in ENGINES:
         raise UserInputError(f"--engine: must be one of {', '.join(ENGINES)}, got {engine!r}")
     if backend not in ("loky", "dask"):
@@ -153,7 +182,7 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
             from .report import render_run
             trained_here = client is None and bool(todo or refs_todo)
             with _workers(client):  # the worker processes that trained, already started, draw the figures
-                render_run(run_dir, jobs=n_jobs if trained_here else 1)
+                render_run(run_dir, jobs=worker_count(n_jobs, len(todo) + len(refs_todo)) if trained_here else 1)
     return SweepSummary(run_dir, len(cells), len(cells) - len(todo), counts)
 
 
@@ -186,7 +215,8 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
         stack.enter_context(_workers(client))
         bar = stack.enter_context(tqdm(total=len(todo) + len(references), desc=cfg.name, unit="cell", disable=not progress,
                                        file=sys.stderr))
-        _consume(Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks), store, bar)
+        n_jobs = jobs if client is not None else worker_count(jobs, len(tasks))
+        _consume(Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks), store, bar)
 
 
 def _consume(results, store: RunStore, bar) -> None:

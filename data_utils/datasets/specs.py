@@ -12,9 +12,13 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-__all__ = ["Param", "Sizes", "DatasetDecl", "DECLARATIONS", "declaration", "split_problem"]
+__all__ = ["Param", "Sizes", "DatasetDecl", "DECLARATIONS", "declaration", "split_problem", "split_counts",
+           "MAX_MAGNITUDE"]
 
 _TYPE_WORDS = {int: "an integer", float: "a finite number", str: "a string"}
+# a float parameter's largest magnitude when its declaration gives no bound: noise scales,
+# spreads and ranges far above the data's unit scale only overflow to inf (1e308 * N(0, 1))
+MAX_MAGNITUDE = 1e6
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,11 @@ class Param:
 
     def problem(self, value) -> str | None:
         """``None`` if ``value`` is valid, else ``must be <describe()>, got <value!r>``."""
-        return None if self._ok(value) else f"must be {self.describe()}, got {value!r}"
+        if not self._ok(value):
+            return f"must be {self.describe()}, got {value!r}"
+        if self.type is float and self.high is None and abs(value) > MAX_MAGNITUDE:
+            return f"must be at most {MAX_MAGNITUDE:g} in magnitude (larger values overflow), got {value!r}"
+        return None
 
     def _ok(self, value) -> bool:
         if self.type is str:
@@ -63,12 +71,19 @@ class Param:
 @dataclass(frozen=True)
 class Sizes:
     """What the parameters say about a generated set: ``n_samples``; ``n_classes`` (at most
-    that many, 0 for regression); ``classes``, the exact samples per class, or ``()`` when
-    labels are drawn at random (gmm, xor) so only the class count can be checked."""
+    that many, 0 for regression); ``classes``, the exact samples per class - ``per_class``,
+    or spread evenly when ``balanced`` (built only when asked for: never for a class count
+    the resource limits refuse) -, or ``()`` when labels are drawn at random (gmm, xor) so
+    only the class count can be checked."""
 
     n_samples: int
     n_classes: int = 0
-    classes: tuple[int, ...] = ()
+    per_class: tuple[int, ...] = ()
+    balanced: bool = False
+
+    @property
+    def classes(self) -> tuple[int, ...]:
+        return _spread(self.n_samples, self.n_classes) if self.balanced else self.per_class
 
 
 @dataclass(frozen=True)
@@ -76,8 +91,10 @@ class DatasetDecl:
     """A dataset as the config sees it.
 
     ``sizes(params)`` (complete params) returns ``Sizes``; ``None`` for sets with a fixed
-    split (which ignore ``test_size``). ``check(params)`` returns ``(param, message)``
-    problems that involve several parameters or the file system.
+    split (which ignore ``test_size``), whose ``counts(params)`` give ``(n_train, n_test,
+    n_classes)`` instead (after ``check`` passed). ``n_features``: the input width.
+    ``check(params)`` returns ``(param, message)`` problems that involve several parameters
+    or the file system. ``size_keys``: the parameters that set the number of samples.
     """
 
     name: str
@@ -87,6 +104,9 @@ class DatasetDecl:
     fixed_split: bool = False
     sizes: Callable[[dict], Sizes] | None = None
     check: Callable[[dict], list[tuple[str, str]]] | None = None
+    n_features: int = 2
+    counts: Callable[[dict], tuple[int, int, int]] | None = None
+    size_keys: tuple[str, ...] = ()
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
@@ -144,6 +164,17 @@ def split_problem(decl: DatasetDecl, params: dict, test_size: float) -> str | No
     return None
 
 
+def split_counts(decl: DatasetDecl, params: dict, test_size: float) -> tuple[int, int, int]:
+    """``(n_train, n_test, n_classes)`` of ``decl`` with valid ``params`` (0 classes for
+    regression): scikit-learn's ``ceil(test_size * n)`` test samples, or the fixed split."""
+    full = {**decl.defaults(), **params}
+    if decl.counts is not None:
+        return decl.counts(full)
+    s = decl.sizes(full)
+    n_test = math.ceil(test_size * s.n_samples)
+    return s.n_samples - n_test, n_test, s.n_classes
+
+
 def _count(name: str, low: int = 1, default: int = 100) -> Param:
     return Param(name, int, default, low=low)
 
@@ -158,7 +189,7 @@ def _spread(n: int, k: int) -> tuple[int, ...]:
 
 
 def _halves(p: dict) -> Sizes:
-    return Sizes(p["n_samples"], 2, _spread(p["n_samples"], 2))
+    return Sizes(p["n_samples"], 2, balanced=True)
 
 
 def _low_below_high(p: dict) -> list[tuple[str, str]]:
@@ -168,50 +199,65 @@ def _low_below_high(p: dict) -> list[tuple[str, str]]:
 def _mnist_files(p: dict) -> list[tuple[str, str]]:
     from .mnist import mnist_folder_problem  # NumPy, but only when an MNIST config is checked
     problem = mnist_folder_problem(p["folder"])
-    return [("folder", problem)] if problem else []
+    if problem:
+        return [("folder", problem)]
+    n_train = _mnist_counts(p)[0]
+    if p["n_train"] is not None and p["n_train"] > n_train:
+        return [("n_train", f"must be <= {n_train}, the training images in {p['folder']!r}, got {p['n_train']!r}")]
+    return []
+
+
+def _mnist_counts(p: dict) -> tuple[int, int, int]:
+    from .mnist import mnist_counts
+    n_train, n_test = mnist_counts(p["folder"])
+    return (n_train if p["n_train"] is None else min(n_train, p["n_train"])), n_test, 10
 
 
 def _fixed(n: int, classes: tuple[int, ...] = ()) -> Callable[[dict], Sizes]:
     return lambda p: Sizes(n, len(classes), classes)
 
 
+_N = ("n_samples",)
+
+
 DECLARATIONS: dict[str, DatasetDecl] = {d.name: d for d in (
     DatasetDecl("gauss", "classification", (_count("C", 2, 3), _count("N", 1, 100)),
-                sizes=lambda p: Sizes(p["C"] * p["N"], p["C"], (p["N"],) * p["C"])),
+                sizes=lambda p: Sizes(p["C"] * p["N"], p["C"], balanced=True), size_keys=("C", "N")),
     # K components, each of a random class: class sizes depend on the draw
     DatasetDecl("gmm", "classification", (_count("K", 1, 6), _count("C", 2, 2), _count("N", 1, 10)),
-                sizes=lambda p: Sizes(p["K"] * p["N"], min(p["K"], p["C"]))),
+                sizes=lambda p: Sizes(p["K"] * p["N"], min(p["K"], p["C"])), size_keys=("K", "N")),
     DatasetDecl("blobs", "classification",
                 (_count("n_samples", 2, 300), _count("n_classes", 2, 3),
                  Param("cluster_std", float, 1.0, low=0, low_open=True)),
-                sizes=lambda p: Sizes(p["n_samples"], p["n_classes"], _spread(p["n_samples"], p["n_classes"]))),
-    DatasetDecl("moons", "classification", (_count("n_samples", 2, 300), _noise(0.1)), sizes=_halves),
+                sizes=lambda p: Sizes(p["n_samples"], p["n_classes"], balanced=True), size_keys=("n_samples", "n_classes")),
+    DatasetDecl("moons", "classification", (_count("n_samples", 2, 300), _noise(0.1)), sizes=_halves, size_keys=_N),
     DatasetDecl("circles", "classification",
                 (_count("n_samples", 2, 300), _noise(0.05), Param("factor", float, 0.5, low=0, high=1, high_open=True)),
-                sizes=_halves),
+                sizes=_halves, size_keys=_N),
     # labels depend on where uniform points fall: no class size is guaranteed
     DatasetDecl("xor", "classification", (_count("n_samples", 2, 200), _noise(0.1)),
-                sizes=lambda p: Sizes(p["n_samples"], 2)),
+                sizes=lambda p: Sizes(p["n_samples"], 2), size_keys=_N),
     DatasetDecl("spiral", "classification",
                 (_count("n_samples", 2, 200), _noise(0.1), Param("turns", float, 1.5, low=0, low_open=True)),
-                sizes=_halves),
+                sizes=_halves, size_keys=_N),
     DatasetDecl("lines", "classification",
                 (Param("test_set", str, "dimmed", choices=("dimmed", "noisy")),
                  Param("noise_sd", float, 0.2, low=0), Param("dim_value", float, 0.4, low=0, high=1, low_open=True)),
-                input_shape=(3, 3), fixed_split=True),
+                input_shape=(3, 3), fixed_split=True, n_features=9, counts=lambda p: (24, 24, 2)),
     # scikit-learn's bundled sets: fixed sizes (checked against the data in the tests)
-    DatasetDecl("digits", "classification", input_shape=(8, 8), sizes=_fixed(1797, (178, 182, 177, 183, 181, 182, 181, 179, 174, 180))),
-    DatasetDecl("iris", "classification", sizes=_fixed(150, (50, 50, 50))),
-    DatasetDecl("wine", "classification", sizes=_fixed(178, (59, 71, 48))),
-    DatasetDecl("breast_cancer", "classification", sizes=_fixed(569, (212, 357))),
+    DatasetDecl("digits", "classification", input_shape=(8, 8), n_features=64, sizes=_fixed(1797, (178, 182, 177, 183, 181, 182, 181, 179, 174, 180))),
+    DatasetDecl("iris", "classification", n_features=4, sizes=_fixed(150, (50, 50, 50))),
+    DatasetDecl("wine", "classification", n_features=13, sizes=_fixed(178, (59, 71, 48))),
+    DatasetDecl("breast_cancer", "classification", n_features=30, sizes=_fixed(569, (212, 357))),
     DatasetDecl("mnist", "classification",
                 (Param("folder", str, "data/mnist"), Param("n_train", int, None, low=1)),
-                input_shape=(28, 28), fixed_split=True, check=_mnist_files),
+                input_shape=(28, 28), fixed_split=True, check=_mnist_files, n_features=784, counts=_mnist_counts,
+                size_keys=("n_train",)),
     DatasetDecl("noisy_1d", "regression",
                 (_count("n_samples", 2, 200), _noise(0.1), Param("function", str, "sin", choices=("sin", "cubic", "abs")),
                  Param("low", float, -3.0), Param("high", float, 3.0)),
-                sizes=lambda p: Sizes(p["n_samples"]), check=_low_below_high),
-    DatasetDecl("diabetes", "regression", sizes=_fixed(442)),
+                sizes=lambda p: Sizes(p["n_samples"]), check=_low_below_high, n_features=1, size_keys=_N),
+    DatasetDecl("diabetes", "regression", n_features=10, sizes=_fixed(442)),
 )}
 
 

@@ -64,3 +64,40 @@ def test_mismatched_images_and_labels(tmp_path, rng):
     write_idx(tmp_path / "train-labels-idx1-ubyte", rng.integers(0, 10, 3, dtype=np.uint8))
     with pytest.raises(ValueError, match="do not match"):
         load_mnist(tmp_path, "train")
+
+
+def _mnist_folder(folder, n=6, ext=""):
+    folder.mkdir(exist_ok=True)
+    for prefix in ("train", "t10k"):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte{ext}", np.zeros((n, 28, 28), np.uint8))
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte{ext}", np.arange(n, dtype=np.uint8) % 10)
+    return folder
+
+
+@pytest.mark.parametrize("ext", ["", ".gz"])
+def test_idx_header_reads_the_shape_and_checks_the_size(tmp_path, ext):
+    from data_utils.datasets.mnist import idx_header, mnist_counts, mnist_folder_problem
+    folder = _mnist_folder(tmp_path / "m", ext=ext)
+    assert idx_header(folder / f"train-images-idx3-ubyte{ext}")[1] == (6, 28, 28)
+    assert mnist_folder_problem(folder) is None and mnist_counts(folder) == (6, 6)
+    write_idx(folder / f"t10k-images-idx3-ubyte{ext}", np.zeros((6, 28, 27), np.uint8))
+    assert "training images are (28, 28), test images (28, 27)" in mnist_folder_problem(folder)
+    write_idx(folder / f"t10k-labels-idx1-ubyte{ext}", np.zeros(5, np.uint8))
+    assert "do not match" in mnist_folder_problem(folder)
+
+
+@pytest.mark.parametrize("ext", ["", ".gz"])
+def test_a_truncated_idx_file_fails_the_folder_check(tmp_path, ext):
+    from data_utils.datasets.mnist import mnist_folder_problem
+    folder = _mnist_folder(tmp_path / "m", ext=ext)
+    path = folder / f"train-images-idx3-ubyte{ext}"
+    raw = (gzip.decompress(path.read_bytes()) if ext else path.read_bytes())[:-100]
+    path.write_bytes(gzip.compress(raw) if ext else raw)
+    assert "is truncated or corrupt: its header declares shape (6, 28, 28)" in mnist_folder_problem(folder)
+
+
+def test_files_that_are_not_idx_fail_the_folder_check(tmp_path):
+    from data_utils.datasets.mnist import mnist_folder_problem
+    folder = _mnist_folder(tmp_path / "m")
+    (folder / "train-labels-idx1-ubyte").write_bytes(b"PK\x03\x04 a zip, say")
+    assert "train-labels-idx1-ubyte is not an IDX file" in mnist_folder_problem(folder)

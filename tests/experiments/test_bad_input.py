@@ -1,8 +1,12 @@
 """The catalogue of bad input: every case exits 2, names its source (the file, the option or
 ``--set KEY=VALUE``) and the key, shows no traceback and writes nothing."""
+import os
 import socket
 
+import numpy as np
 import pytest
+
+from data_utils import write_idx
 
 from experiments import runner
 from experiments.cli import main
@@ -197,6 +201,53 @@ CATALOGUE = [
     case("parity-bad-config", "[train]\nlr = inf", "{cfg}: train.lr: must be a finite number, got inf", argv=PARITY),
     case("report-not-a-run", None, "{tmp}/partial is not a run folder", argv=["report", "{tmp}/partial"]),
     case("report-missing", None, "{tmp}/nothing is not a run folder", argv=["report", "{tmp}/nothing"]),
+    # what a cell would cost (experiments/resources.py), against [limits]
+    case("hidden-million", "[model]\nhidden = [1000000, 1000000]", "{cfg}: model.hidden: a cell needs about 4.83e+04 GB"),
+    case("hidden-20000", "[model]\nhidden = [20000, 20000]",
+         "{cfg}: model.hidden: a cell needs about 25.8 GB of memory, mostly parameters and optimizer state"),
+    case("gauss-N-huge", "[data]\nparams = { N = 1000000000 }", "{cfg}: data.params.N: a cell needs about"),
+    case("gauss-C-huge", "[data]\nparams = { C = 1000000000 }", "{cfg}: data.params.C: a cell needs about"),
+    case("blobs-n-samples-huge", '[data]\ndataset = "blobs"\nparams = { n_samples = 10000000000 }',
+         "{cfg}: data.params.n_samples: a cell needs about"),
+    case("mnist-n-train-huge", MNIST + 'params = { folder = "{tmp}/mnist", n_train = 1000000000 }',
+         "{cfg}: data.params.n_train: must be <= 20, the training images in '{tmp}/mnist', got 1000000000"),
+    case("noise-overflows", MOONS + "params = { noise = 1e308 }",
+         "{cfg}: data.params.noise: must be at most 1e+06 in magnitude (larger values overflow), got 1e+308"),
+    case("epochs-huge", "[train]\nepochs = 1000000000",
+         "{cfg}: train.epochs: 8,000,000,000 optimizer steps per cell, above limits.max_steps = 10,000,000; "
+         "raise it in a [limits] table (or --set limits.max_steps=...) to run it anyway"),
+    case("n-iter-huge", "[train]\nn_iter = 1000000000000000", "{cfg}: train.n_iter: 1,000,000,000,000,000 optimizer steps"),
+    case("parity-steps-huge", "", "--steps: 1,000,000,000,000 optimizer steps per cell, above limits.max_steps",
+         argv=PARITY, extra=["--steps", "1000000000000"]),
+    case("work-above-limit", "[limits]\nmax_work = 1000", "{cfg}: train.epochs: about 2.09e+06 multiply-adds per cell (800 steps of 32 samples plus the epoch-end scoring, 63 parameters)"),
+    case("sweep-point-too-big", "[sweep]\nmodel.hidden = [[5], [20000, 20000]]",
+         "{cfg}: sweep.model.hidden[1] -> model.hidden: a cell needs about"),
+    case("limits-zero", "[limits]\nmax_memory_gb = 0", "{cfg}: limits.max_memory_gb: must be > 0, got 0"),
+    case("sweep-limits", "[sweep]\nlimits.max_steps = [1, 2]", "{cfg}: sweep.limits.max_steps: cannot sweep over limits"),
+    # config files that are not files, too big or too deep; MNIST files that are not IDX
+    case("config-dev-zero", None, "/dev/zero: is not a regular file", argv=["run", "/dev/zero", "--out", "{out}"]),
+    case("config-named-pipe", None, "{tmp}/pipe.toml: is not a regular file", argv=["run", "{tmp}/pipe.toml", "--out", "{out}"]),
+    case("config-too-large", "#" * 1_000_001, "{cfg}: is larger than 1 MB; not a config file"),
+    case("config-nested-5000", "a = " + "[" * 5000 + "]" * 5000, "{cfg}: not valid TOML: nested too deeply"),
+    case("mnist-not-idx", MNIST + 'params = { folder = "{tmp}/notidx" }',
+         "{cfg}: data.params.folder: MNIST folder '{tmp}/notidx': {tmp}/notidx/train-images-idx3-ubyte is not an IDX file"),
+    # meanings that do not hold
+    case("validation-fraction-empties-training", "[data]\nparams = { C = 2, N = 4 }\n[train]\nvalidation_fraction = 0.9",
+         "{cfg}: train.validation_fraction: 0.9 of the 6 training samples leaves 0 to train on and 6 to validate"),
+    case("early-stopping-one-row", MNIST + 'params = { folder = "{tmp}/mnist", n_train = 1 }\n[train]\nearly_stopping = true',
+         "{cfg}: train.validation_fraction: 0.1 with early stopping of the 1 training samples leaves 0 to train on"),
+    case("sweep-whole-table", "[sweep]\ntrain = [{ lr = 0.1 }]", "{cfg}: sweep.train: cannot sweep whole tables"),
+    case("batch-above-training-set", "[data]\nparams = { C = 2, N = 20 }\n[train]\nbatch_size = 1000000",
+         '{cfg}: train.batch_size: 1000000 is larger than the 30 samples trained on (use "full" for full-batch training)'),
+    case("set-newline-smuggles-toml", "", "train.lr: the value must be one TOML value; it holds more TOML after a line break",
+         extra=["--set", "train.lr=0.1\n[model]\nhidden = [3]"]),
+    case("negative-slope-with-relu", "[model]\nnegative_slope = 0.2",
+         "{cfg}: model.negative_slope: applies to activation 'leaky_relu' only, got activation 'relu'"),
+    case("animation-cell-matches-nothing", '[output]\nanimation = true\nanimation_cell = { "train.lr" = 0.7 }',
+         "{cfg}: output.animation_cell: {{'train.lr': 0.7}} matches no cell of the grid"),
+    case("knn-k-above-n", '[data]\nparams = { C = 2, N = 4 }\n[[references]]\nname = "knn"\n'
+         'model = "k_neighbors_classifier"\nparams = { n_neighbors = 10 }',
+         "{cfg}: references[0].params.n_neighbors: 10 neighbours, but the training part of 'gauss' holds 6 samples"),
 ]
 
 
@@ -211,6 +262,14 @@ def test_bad_input_exits_2_names_source_and_key_writes_nothing(toml, argv, expec
     (tmp / "partial" / "train-images-idx3-ubyte").write_bytes(b"")
     (tmp / "partial" / "train-labels-idx1-ubyte").write_bytes(b"")
     (tmp / "file.txt").write_text("keep me")
+    (tmp / "notidx").mkdir()
+    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        (tmp / "notidx" / stem).write_text("not an IDX file")
+    (tmp / "mnist").mkdir()
+    for prefix in ("train", "t10k"):
+        write_idx(tmp / "mnist" / f"{prefix}-images-idx3-ubyte", np.zeros((20, 28, 28), np.uint8))
+        write_idx(tmp / "mnist" / f"{prefix}-labels-idx1-ubyte", np.arange(20, dtype=np.uint8) % 10)
+    os.mkfifo(tmp / "pipe.toml")
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -5,9 +5,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from data_utils import write_idx
 from experiments.cli import main
 from experiments.config import load_config
 from experiments.runner import run_sweep
@@ -148,16 +150,21 @@ def test_divergence_is_recorded_and_everything_renders(tmp_path):
 
 
 def test_failing_cell_is_recorded_and_sweep_goes_on(tmp_path, capsys):
-    data = tmp_path / "mnist"  # all four files present (the config check passes), none readable
+    data = tmp_path / "mnist"  # four IDX files whose headers pass the config check; one fails its gzip CRC
     data.mkdir()
-    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
-        (data / stem).write_bytes(b"\x00")
+    rng = np.random.default_rng(0)
+    for prefix in ("train", "t10k"):
+        write_idx(data / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (20, 28, 28), dtype=np.uint8))
+        write_idx(data / f"{prefix}-labels-idx1-ubyte.gz", np.arange(20, dtype=np.uint8) % 10)
+    broken = bytearray((data / "train-images-idx3-ubyte.gz").read_bytes())
+    broken[-8] ^= 0xFF  # the CRC, not the header nor the recorded size
+    (data / "train-images-idx3-ubyte.gz").write_bytes(bytes(broken))
     out = _run_inline(tmp_path, "fail", f'[data]\ndataset = "mnist"\nparams = {{ folder = "{data}" }}\n'
-                      '[train]\nepochs = 1\n[sweep]\nimpl = ["numpy", "torch"]\n', expected_code=1)
+                      '[train]\nepochs = 1\nbatch_size = 4\n[sweep]\nimpl = ["numpy", "torch"]\n', expected_code=1)
     records = RunStore(out).records()
     assert len(records) == 2 and all(r["status"] == "error" for r in records)
-    assert "ValueError:" in records[0]["error"] and "is not an IDX file" in records[0]["error"]
-    assert "is not an IDX file" in (out / "report.md").read_text()
+    assert "ValueError:" in records[0]["error"] and "cannot read IDX file" in records[0]["error"]
+    assert "cannot read IDX file" in (out / "report.md").read_text()
 
 
 def test_image_data_gets_confusion_matrices(tmp_path):

@@ -25,7 +25,7 @@ REDUCED = {
 }
 
 
-def _write_mnist(folder, n_train=60, n_test=20):
+def _write_mnist(folder, n_train=150, n_test=20):  # batch_size 100 (and 0.8 of it, early stopping) fits
     rng = np.random.default_rng(0)
     folder.mkdir()
     for prefix, n in (("train", n_train), ("t10k", n_test)):
