@@ -187,6 +187,7 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_parity(args) -> int:
+    from .errors import UserInputError
     cfg = _load(args.config, args.overrides, "parity")
     out = Path(args.out) if args.out else Path(cfg.output.dir) / "parity"
     if not args.out and cfg.name != "parity":
