@@ -124,7 +124,7 @@ def _figure_kinds(results: RunResults) -> list[str]:
 
 def _draw(run_dir: Path, kind: str, verdicts: pd.DataFrame) -> list[tuple[Path, str, str]]:
     """Build and save the figures of ``kind`` from the run folder: ``(png, caption, section)``."""
-    results = RunResults(run_dir)
+    results = RunResults(run_dir, repair=False)  # render_run repaired it, under the lock it holds
     plots = [p for p in _FIGURES[kind](results, Grid(results), verdicts) if p is not None]
     return [(save_figure(p.figure, results.store.plots_dir / f"{p.name}.png"), p.caption, p.section) for p in plots]
 
