@@ -34,7 +34,7 @@ _OPTIONAL = {"metrics": (dict, False), "error": (str, False), "loss": (str, Fals
              "n_params": (int, True), "time_per_step": (_NUMBER, True), "wall_time": (_NUMBER, True),
              "cell_time": (_NUMBER, True), "time_engine": (str, False), "engine_note": (str, False),
              "reload": (dict, False), "stopped_early": (bool, False)}
-# metrics that are always a finite number when present (others, such as macro_f1 or r2, may be NaN)
+# metrics that are never NaN when present (others, such as macro_f1 or r2, may be)
 _UNIT_METRICS = ("accuracy", "precision_macro", "recall_macro", "average_precision", "average_precision_macro",
                  "roc_auc")
 _LOSS_METRICS = ("log_loss", "mse", "mae")
@@ -66,12 +66,10 @@ def _metrics_problem(metrics: dict, where: str) -> str | None:
             problem = _value_problem(value)
             if problem:
                 return f"{key}: {problem}"
-            if name in _UNIT_METRICS + _LOSS_METRICS and not (_is_number(value) and math.isfinite(value)):
-                return f"{key} is {value!r}; it is always a finite number"
-            if name in _UNIT_METRICS and not 0 <= value <= 1:
-                return f"{key} is {value!r}, outside [0, 1]"
-            if name in _LOSS_METRICS and value < 0:
-                return f"{key} is {value!r}, negative"
+            if name in _UNIT_METRICS and not (_is_number(value) and 0 <= value <= 1):
+                return f"{key} is {value!r}; it is always a number in [0, 1]"
+            if name in _LOSS_METRICS and not (_is_number(value) and value >= 0):  # inf: a diverging model's
+                return f"{key} is {value!r}; it is always a number >= 0"
             if name == "confusion_matrix" and not (isinstance(value, list) and all(
                     isinstance(row, list) and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
                                                   for n in row) for row in value)):

@@ -138,8 +138,9 @@ def test_compare_reads_a_damaged_folder_without_moving_anything(baseline, tmp_pa
 
 @pytest.mark.parametrize("edit, words", [
     (lambda r: r["metrics"]["test"].update(accuracy="0.9"), "metrics.test.accuracy"),
-    (lambda r: r["metrics"]["test"].update(accuracy=math.nan), "always a finite number"),
-    (lambda r: r["metrics"]["test"].update(log_loss=-1.0), "negative"),
+    (lambda r: r["metrics"]["test"].update(accuracy=math.nan), "always a number in [0, 1]"),
+    (lambda r: r["metrics"]["test"].update(log_loss=-1.0), "always a number >= 0"),
+    (lambda r: r["metrics"]["test"].update(log_loss=math.nan), "always a number >= 0"),
     (lambda r: r["metrics"]["test"].update(confusion_matrix=[[1.5, 0], [0, 1]]), "table of counts"),
     (lambda r: r["metrics"].update(test=[1, 2]), "not a table of metrics"),
     (lambda r: r.update(n_steps=True), "n_steps"),
