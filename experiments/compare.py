@@ -40,7 +40,7 @@ def compare_runs(run_dirs: list[str | Path]) -> pd.DataFrame:
     run or runs of different tasks."""
     if len(run_dirs) < 2:
         raise UserInputError("compare: give at least two run folders")
-    results = [RunResults(d) for d in run_dirs]
+    results = [RunResults(d, repair=False) for d in run_dirs]  # no lock: read only
     tasks = {r.task for r in results}
     if len(tasks) > 1:
         raise UserInputError(f"compare: the runs mix tasks ({', '.join(sorted(tasks))}); their metrics differ")

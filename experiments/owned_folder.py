@@ -271,3 +271,15 @@ class OwnedFolder:
             os.unlink(path)
         self._log("rm", rel)
         return True
+
+    def move_aside(self, path: str | Path, dest: str | Path) -> None:
+        """Move the regular file ``path`` (not a symlink) to ``dest`` inside the folder, where
+        it is no longer the program's: the manifest drops it, so ``--fresh`` keeps it."""
+        path, dest = Path(path), Path(dest)
+        if path.is_symlink() or not path.is_file():
+            raise FolderError(f"{path} is not a regular file; refusing to move it")
+        self.folder(dest.parent)
+        os.replace(path, dest)
+        rel = self._rel(path)
+        if rel in self._known():
+            self._log("rm", rel)

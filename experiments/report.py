@@ -121,7 +121,7 @@ def _figure_kinds(results: RunResults) -> list[str]:
 
 def _draw(run_dir: Path, kind: str, verdicts: pd.DataFrame) -> list[tuple[Path, str, str]]:
     """Build and save the figures of ``kind`` from the run folder: ``(png, caption, section)``."""
-    results = RunResults(run_dir)
+    results = RunResults(run_dir, repair=False)  # render_run repaired it, under the lock it holds
     plots = [p for p in _FIGURES[kind](results, Grid(results), verdicts) if p is not None]
     return [(results.store.files.write_with(results.store.plots_dir / f"{p.name}.png",
                                             lambda tmp, fig=p.figure: save_figure(fig, tmp)), p.caption, p.section)

@@ -60,6 +60,10 @@ def _what_ran(content) -> list[str]:
     lines.append(f"Shared by every cell (not swept): {base}." if base else "")
     lines.append(f"{len(r.records)} of {r.n_cells} cells finished: {counts.get('ok', 0)} ok, "
                  f"{counts.get('diverged', 0)} diverged, {counts.get('error', 0)} error.")
+    if r.set_aside:
+        lines.append(f"{len(r.set_aside)} cell(s) were set aside as damaged ({', '.join(r.set_aside[:5])}"
+                     f"{' ...' if len(r.set_aside) > 5 else ''}: lines in cells.rejected.jsonl, damaged files in "
+                     "rejected/): run the config again to train them again.")
     stacked = int((content.cells["time_engine"] == "stacked").sum()) if len(content.cells) else 0
     if stacked:
         lines.append(f"{stacked} cells trained in stacks (--engine stacked): their times are the stack's time per "

@@ -35,21 +35,24 @@ def short_axis_names(axes: list[str]) -> dict[str, str]:
 
 
 class RunResults:
-    """The records and side files of the run in ``run_dir``.
+    """The records and side files of the run in ``run_dir``; ``repair`` (which needs the
+    run's lock) sets damaged cells aside first, else unusable lines are only skipped.
 
     Attributes: ``store``, ``config`` (the stored TOML as a dict), ``name``,
     ``description``, ``sweep`` (flattened ``{axis: values}``), ``axes`` (grid axes without
     ``impl``), ``group_axes`` (without ``seed`` either), ``records`` (grid order), ``n_cells``
     (cells in the grid), ``references`` (the reference models' records: per reference of
     the config and data spec of the grid, in that order), ``task``, ``test_metric`` and
-    ``summary_columns`` (the ``[output] columns`` asked for).
+    ``summary_columns`` (the ``[output] columns`` asked for), ``set_aside`` (ids of grid
+    cells without a record whose line is in ``cells.rejected.jsonl``: damaged, to be rerun).
     """
 
-    def __init__(self, run_dir: str | Path):
+    def __init__(self, run_dir: str | Path, repair: bool = True):
         self.store = RunStore(run_dir)
         if not self.store.config_path.is_file():
             raise UserInputError(f"{run_dir} is not a run folder (no config.toml)")
-        self.store.repair()
+        if repair:  # with the run's lock: set damaged cells aside (``RunStore.repair``)
+            self.store.repair()
         self._data: dict[str, dict] = {}
         self.config = tomllib.loads(self.store.config_path.read_text())
         self.name = self.config.get("name") or Path(run_dir).name
@@ -60,6 +63,9 @@ class RunResults:
         self.axes = [a for a in grid_axes if a != "impl"]
         self.group_axes = [a for a in self.axes if a != "seed"]
         self.records, self.n_cells = self._grid_records()
+        finished = {r["id"] for r in self.records}
+        rejected = self.store.rejected_ids()
+        self.set_aside = [i for i in (self.store.grid_ids() or []) if i not in finished and i in rejected]
         self.references = self._reference_records()
         self.task = self._task()
         self.test_metric = metric_names(self.task)[0]

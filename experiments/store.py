@@ -7,9 +7,12 @@ row. Side files (``curves/``, ``models/`` final parameters, ``outputs/`` model o
 atomically *before* their line; ``grid.json`` lists the grid's cell ids in order.
 ``references.jsonl`` holds the reference models' records the same way (outputs in
 ``outputs/``). Every write goes through ``OwnedFolder`` (no symlink followed; each file
-listed in the folder's manifest, which is what ``--fresh`` removes). The report reads nothing else. A line that
-is not a cell record (hand-edited, from another tool) is moved to ``cells.rejected.jsonl``
-once, with one warning; its cell counts as unfinished and runs again.
+listed in the folder's manifest, which is what ``--fresh`` removes). The report reads nothing
+else. A cell that cannot be used - a line that is not a cell record (hand-edited, from
+another tool, a string metric) or a record whose side files are damaged (truncated, corrupt:
+``cell_damage``) - is set aside once, with one warning naming the cell, the file and the
+problem: its line moves to ``cells.rejected.jsonl``, its damaged files to ``rejected/``
+(moved, never deleted, and left there by ``--fresh``); it counts as unfinished and runs again.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import os
 import platform
 import re
@@ -27,10 +31,11 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from pydantic import ValidationError
 
+from data_utils.training.npz_reader import NpzArchive, NpzFileError
 from data_utils.training.param_io import load_params_npz, model_metadata, save_params_npz
 
+from .cell_damage import STATUSES, line_problem, record_problem, sort_out
 from .config import ExperimentConfig, dump_toml
 from .owned_folder import OwnedFolder
 from .run_folder import MARKER, mark_run_folder
@@ -39,10 +44,6 @@ __all__ = ["RunStore", "environment_record", "is_record", "data_key", "STATUSES"
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("ok", "diverged", "error")
-_FIELDS = {"id": str, "pair": str, "impl": str, "keys": dict, "spec": dict, "status": str}
-_OPTIONAL = {"metrics": dict, "error": str, "loss": str, "final_loss": (int, float), "diverged_at": int,
-             "n_steps": int, "time_per_step": (int, float)}
 _PACKAGES = ("numpy", "torch", "scikit-learn", "pandas", "matplotlib", "joblib", "pydantic", "dask",
              "distributed", "threadpoolctl")
 
@@ -54,10 +55,15 @@ def _npz_bytes(arrays: dict) -> bytes:
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of ``path``; ``{}`` when it is absent or (read without ``repair``) damaged."""
     if not path.is_file():
         return {}
-    with np.load(path, allow_pickle=False) as npz:
-        return {k: npz[k] for k in npz.files}
+    try:
+        with NpzArchive(path, max_ratio=math.inf) as npz:  # the runner's own file: sizes checked, not ratios
+            return npz.read_all()
+    except NpzFileError as exc:
+        log.warning("%s is damaged, read as empty: %s", path, exc)
+        return {}
 
 
 def data_key(data_spec: dict) -> str:
@@ -67,26 +73,11 @@ def data_key(data_spec: dict) -> str:
 
 def is_record(rec) -> bool:
     """Whether ``rec`` (one parsed line) is a cell record this runner can use."""
-    if not isinstance(rec, dict) or any(not isinstance(rec.get(k), t) for k, t in _FIELDS.items()):
-        return False
-    if rec["status"] not in STATUSES or any(rec.get(k) is not None and (isinstance(rec[k], bool) or not isinstance(rec[k], t))
-                                            for k, t in _OPTIONAL.items()):
-        return False
-    if any(m is not None and not isinstance(m, dict) for m in (rec.get("metrics") or {}).values()):
-        return False
-    try:
-        ExperimentConfig.model_validate({**rec["spec"], "sweep": {}})
-    except ValidationError:
-        return False
-    return True
+    return record_problem(rec) is None
 
 
 def _parse(line: str) -> dict | None:
-    try:
-        rec = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    return rec if is_record(rec) else None
+    return None if line_problem(line) else json.loads(line)
 
 
 def environment_record() -> dict:
@@ -142,6 +133,7 @@ class RunStore:
         self.files = OwnedFolder(self.root)  # every write goes through it (no symlink followed; listed)
         self.cells_path = self.root / "cells.jsonl"
         self.rejected_path = self.root / "cells.rejected.jsonl"
+        self.rejected_dir = self.root / "rejected"  # damaged side files, set aside by ``repair``
         self.config_path = self.root / "config.toml"
         self.env_path = self.root / "environment.json"
         self.curves_dir = self.root / "curves"
@@ -186,23 +178,36 @@ class RunStore:
             names += [self.root / m for m in re.findall(r"\]\((plots/[^)/]+\.(?:png|gif))\)", report.read_text())]
         self.files.record(p for p in names if p.is_file() and not p.is_symlink())
 
-    def repair(self) -> None:
-        """Cut a torn last line (a kill mid-write), so appends start on a fresh line, and
-        move lines that are not cell records to ``rejected_path``. Call with the run's lock."""
+    def repair(self) -> list[str]:
+        """Cut a torn last line (a kill mid-write), so appends start on a fresh line, and set
+        aside every cell that cannot be used (``cell_damage.sort_out``): its line goes to
+        ``rejected_path``, its damaged files into ``rejected_dir`` (moved, never deleted);
+        each is reported once, and the cells count as unfinished, so a run trains them
+        again. Call with the run's lock. Returns the ids of the cells set aside."""
         self.adopt()
         _cut_torn_line(self.files, self.references_path)
         data = _cut_torn_line(self.files, self.cells_path)
         if data is None:
-            return
-        lines = data.decode("utf-8", errors="replace").splitlines(keepends=True)
-        bad = [line for line in lines if line.strip() and _parse(line) is None]
-        if not bad:
-            return
-        self.files.append(self.rejected_path, "".join(bad))
-        good = [line for line in lines if line.strip() and _parse(line) is not None]
-        self.files.write(self.cells_path, "".join(good))
-        log.warning("%s: %d line(s) are not cell records; moved to %s, their cells run again",
-                    self.cells_path, len(bad), self.rejected_path.name)
+            return []
+        kept, rejected, set_aside = sort_out(self, data.decode("utf-8", errors="replace").splitlines(keepends=True))
+        if rejected:
+            self.files.append(self.rejected_path, "".join(line if line.endswith("\n") else line + "\n"
+                                                          for line in rejected))
+            self.files.write(self.cells_path, "".join(kept))
+            set_aside()  # after the ledger: no record is left pointing at a moved file
+        return [json.loads(line)["id"] for line in rejected if not line_problem(line)]
+
+    def rejected_ids(self) -> set[str]:
+        """Ids of the cell lines in ``rejected_path`` (set aside now or by an earlier run)."""
+        ids = set()
+        for line in self.rejected_path.read_text(errors="replace").splitlines() if self.rejected_path.exists() else []:
+            try:
+                rec = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
+                continue
+            if isinstance(rec, dict) and isinstance(rec.get("id"), str):
+                ids.add(rec["id"])
+        return ids
 
     def records(self) -> list[dict]:
         """Finished cells, first record per id (lines that are not records are skipped)."""
@@ -310,6 +315,14 @@ class RunStore:
     def data(self, data_spec: dict) -> dict[str, np.ndarray]:
         """The drawn data of a cell's ``spec["data"]`` (see ``plot_data``); ``{}`` if none."""
         return _read_npz(self.data_dir / f"{data_key(data_spec)}.npz")
+
+    def side_files(self, rec: dict) -> dict[str, Path]:
+        """Where the files of the cell record ``rec`` are (whether or not they exist):
+        ``curves``, ``model``, ``outputs``, ``frames`` and the shared ``data``."""
+        cell_id = rec["id"]
+        return {"curves": self.curves_dir / f"{cell_id}.json", "model": self.models_dir / f"{cell_id}.npz",
+                "outputs": self.outputs_dir / f"{cell_id}.npz", "frames": self.frames_dir / f"{cell_id}.npz",
+                "data": self.data_dir / f"{data_key(rec['spec']['data'])}.npz"}
 
     def model_path(self, cell_id: str) -> Path | None:
         path = self.models_dir / f"{cell_id}.npz"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import torch
 
-from data_utils.training.param_io import (ModelFileError, check_model_names, load_params_npz, model_metadata,
-                                 save_params_npz)
+from data_utils.training.param_io import (FORMAT_VERSION, ModelFileError, check_model_names, load_params_npz,
+                                          model_metadata, save_params_npz)
 
 from .model import PTDeep, TORCH_ACTIVATIONS, TORCH_LOSSES
 
@@ -22,8 +22,8 @@ def _meta(model: PTDeep, params=None) -> dict:
     return model_metadata(params, model.activation, model.loss_name, model.negative_slope, "pt_deep")
 
 
-def _check_meta(meta: dict, path) -> None:
-    check_model_names(meta, path, TORCH_ACTIVATIONS, TORCH_LOSSES)
+def _check_meta(meta: dict, path, version: int = FORMAT_VERSION) -> None:
+    check_model_names(meta, path, TORCH_ACTIVATIONS, TORCH_LOSSES, version)
 
 
 def save_state(model: PTDeep, path: str | Path) -> Path:
@@ -48,9 +48,7 @@ def load_state(path: str | Path) -> PTDeep:
         raise ModelFileError(f"{path}: expected keys ['meta', 'state_dict'], got "
                              f"{sorted(blob) if isinstance(blob, dict) else type(blob).__name__}")
     meta = blob["meta"]
-    if meta.get("format_version") != STATE_FORMAT_VERSION:
-        raise ModelFileError(f"{path}: format_version {meta.get('format_version')!r} is not supported")
-    _check_meta(meta, path)
+    _check_meta(meta, path, STATE_FORMAT_VERSION)  # a dict, sizes, dtype, a finite slope, known names
     try:
         model = PTDeep(meta["sizes"], meta["activation"], meta["loss"], meta["dtype"], meta["negative_slope"])
         model.load_state_dict(blob["state_dict"], strict=True)

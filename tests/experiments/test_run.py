@@ -189,12 +189,13 @@ def test_store_repairs_torn_line_and_dedupes(tmp_path):
     from experiments.config import parse_config
     store = RunStore(tmp_path / "s")
     store.create(parse_config({}))
-    rec = {"id": "a", "pair": "p", "impl": "numpy", "keys": {}, "spec": parse_config({}).base(), "status": "ok"}
+    rec = {"id": "00000000000000aa", "pair": "p", "impl": "numpy", "keys": {}, "spec": parse_config({}).base(),
+           "status": "ok"}  # an id is a file stem: 16 hex digits, as sweep.cell_id makes them
     line = json.dumps(rec) + "\n"
     store.cells_path.write_text(line + line + '{"id": "b", "st')
     store.create(parse_config({}))  # reopening repairs
     assert store.cells_path.read_text() == line + line
-    assert [r["id"] for r in store.records()] == ["a"]
+    assert [r["id"] for r in store.records()] == ["00000000000000aa"]
 
 
 def test_parity_cli(tmp_path, capsys):
