@@ -109,8 +109,8 @@ def _setup_logging(verbosity: int) -> None:
 
 
 def _load(config: str | None, overrides: list[str], default: str):
-    from .catalog import resolve_config_path
-    from .config import load_config
+    from .config.catalog import resolve_config_path
+    from .config.load import load_config
     return load_config(resolve_config_path(config or default), overrides)
 
 
@@ -134,12 +134,12 @@ def _cmd_run(args) -> int:
 
 def _cmd_report(args) -> int:
     from .errors import UserInputError
-    from .run_folder import is_run_folder
-    from .run_lock import run_lock
+    from .store.folder import is_run_folder
+    from .store.lock import run_lock
     run_dir = Path(args.run_dir)
     if not (run_dir / "config.toml").is_file() or not (is_run_folder(run_dir) or (run_dir / "cells.jsonl").is_file()):
         raise UserInputError(f"{run_dir} is not a run folder (no config.toml and cells.jsonl)")
-    from .report import render_run
+    from .report.render import render_run
     with run_lock(run_dir):
         out = render_run(run_dir)
     print(f"report: {out['report_html']}")
@@ -147,7 +147,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from .compare import compare_runs, format_comparison, write_comparison
+    from .report.compare import compare_runs, format_comparison, write_comparison
     from .errors import UserInputError
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -161,7 +161,7 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_list(args) -> int:
-    from .catalog import CONFIG_DIR, shipped_configs
+    from .config.catalog import CONFIG_DIR, shipped_configs
     configs = shipped_configs()
     width = max((len(n) for n, _ in configs), default=4)
     print(f"shipped configs in {CONFIG_DIR}:")
@@ -179,12 +179,12 @@ def _cmd_parity(args) -> int:
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out}: is a file, not a folder")
     if args.impl != "numpy":
-        from .plugin import load_plugin
+        from .implementations.plugin import load_plugin
         load_plugin(args.impl)  # refuse a missing or incomplete plug-in before training
-    from .grid_parity import select_points
+    from .parity.grid import select_points
     points = select_points(cfg, args.point, args.all) if (args.point or args.all) else [({}, cfg)]
-    from .parity import lockstep
-    from .parity_output import print_parity, write_parity
+    from .parity.lockstep import lockstep
+    from .parity.output import print_parity, write_parity
     failed = 0
     for keys, point in points:
         label = ", ".join(f"{k}={v}" for k, v in keys.items())
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     verbose = getattr(args, "verbose", 0)
     _setup_logging(verbose)
-    from .config import ConfigError
+    from .config.load import ConfigError
     from .errors import UserInputError
     try:
         return {"run": _cmd_run, "report": _cmd_report, "compare": _cmd_compare, "list": _cmd_list,

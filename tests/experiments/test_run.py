@@ -11,7 +11,7 @@ import pytest
 from experiments.cli import main
 from experiments.config import load_config
 from experiments.runner import run_sweep
-from experiments.store import RunStore
+from experiments.store.cells import RunStore
 
 
 def _metrics_by_id(run_dir):
