@@ -97,7 +97,7 @@ class Drift:
 
 def classify_drift(steps: pd.DataFrame, baseline: pd.DataFrame, tolerance: float, dtype: str) -> Drift:
     """Compare the candidate-vs-reference curve with the baseline (both from
-    ``parity.compare_sides``) on their common steps."""
+    ``parity.lockstep.compare_sides``) on their common steps."""
     n = min(len(steps), len(baseline))
     d = np.nan_to_num(steps["dtheta_scaled"].to_numpy()[:n], nan=np.inf)
     b = np.nan_to_num(baseline["dtheta_scaled"].to_numpy()[:n], nan=np.inf)

@@ -76,7 +76,7 @@ def pair_verdicts(results) -> pd.DataFrame:
     of the final parameters), ``prediction_agreement`` (share of test points with the same
     predicted class; for regression the max |difference| of the test outputs).
 
-    ``results`` is a ``run_results.RunResults`` (records, and each cell's parameters,
+    ``results`` is a ``store.results.RunResults`` (records, and each cell's parameters,
     outputs and curves read from the run folder)."""
     records = results.records
     by_pair: dict[str, dict] = {}

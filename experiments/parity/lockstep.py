@@ -6,7 +6,7 @@ side from one set of initial parameters, on one schedule, with one recipe, and r
 after every step the max absolute difference of every parameter tensor and of the loss;
 at the end, of the final (possibly restored) parameters and of the test outputs. When the
 two drift apart it measures a baseline - the reference against itself from initial
-parameters perturbed at rounding level - and classifies the drift (``parity_chaos``).
+parameters perturbed at rounding level - and classifies the drift (``parity.chaos``).
 Everything returns data; printing is the CLI's job.
 """
 from __future__ import annotations
@@ -250,7 +250,7 @@ def _lockstep(cfg, steps, tolerance, candidate, chaos_check) -> ParityResult:
 
 def step0_gradients(model, cfg: ExperimentConfig, setup: RunSetup) -> pd.DataFrame:
     """A plug-in's gradients at the initial parameters on the schedule's first batch
-    against torch autograd in float64 (``gradient_check.gradient_table`` rows)."""
+    against torch autograd in float64 (``parity.gradients.gradient_table`` rows)."""
     index = next(iter(setup.schedule))
     X, y = setup.X_train[index], setup.y_train[index]
     wd = cfg.train.recipe.weight_decay

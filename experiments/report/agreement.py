@@ -1,7 +1,7 @@
 """numpy-torch agreement per pair (the two cells of one grid point and seed), and its
 summaries: one word per grid point and one verdict line per run.
 
-``pair_agreement`` reads the verdicts of ``experiments.grid_parity``, the one place that
+``pair_agreement`` reads the verdicts of ``experiments.parity.grid``, the one place that
 decides agreement.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ COLUMNS = ["pair", "parity", "final_dtheta", "prediction_agreement"]
 
 
 def pair_agreement(verdicts: pd.DataFrame, impl: str = "numpy") -> pd.DataFrame:
-    """The rows of ``grid_parity.pair_verdicts`` for ``impl`` against torch, one per
+    """The rows of ``parity.grid.pair_verdicts`` for ``impl`` against torch, one per
     ``pair`` (grid point and seed): ``parity`` ("agree", "chaotic", "disagree", "error",
     "incomplete"), ``final_dtheta``, ``prediction_agreement``. A frame without an ``impl``
     column is taken as it is."""

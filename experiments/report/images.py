@@ -126,7 +126,7 @@ def weight_image_plot(results: RunResults, grid: Grid) -> Plot | None:
 
 def hardest_examples_plot(results: RunResults) -> Plot | None:
     """The highest-loss test examples of the best numpy cell (highest test accuracy) that
-    recorded them (``cell_outputs.hardest_examples``)."""
+    recorded them (``training.outputs.hardest_examples``)."""
     scored = [r for r in results.records if r["impl"] == "numpy" and r["status"] == "ok"
               and "hardest_index" in results.outputs(r)]
     if not scored:

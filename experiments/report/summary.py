@@ -108,9 +108,9 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
                task: str, wide: bool = False, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per grid point (``group_axes``), values as short strings.
 
-    ``cells`` is ``tables.cells_frame``; ``verdicts`` is ``grid_parity.pair_verdicts``
+    ``cells`` is ``store.frames.cells_frame``; ``verdicts`` is ``parity.grid.pair_verdicts``
     (joined through the records' ``pair``). Compact columns: the swept keys (short names),
-    test metric per implementation, the ``columns`` asked for (``summary_columns``: one
+    test metric per implementation, the ``columns`` asked for (``config.columns``: one
     value when the implementations agree to the digits shown, ``numpy / torch`` otherwise),
     ``reloaded`` (with ``output.reload_check``), ``agreement`` (numpy vs torch;
     ``agreement <impl>`` for a plug-in network), ``status``; ``wide`` adds the untrained

@@ -104,7 +104,7 @@ class RunResults:
         return {k: v for k, v in flat.items() if k not in varied}
 
     def cells_frame(self):
-        """``tables.cells_frame`` of the grid's records."""
+        """``store.frames.cells_frame`` of the grid's records."""
         return cells_frame(self.records, self.axes, self.task)
 
     def resolved(self, rec: dict, axes: list[str]) -> dict[str, str]:

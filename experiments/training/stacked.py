@@ -8,7 +8,7 @@ an activation that maps 0 to 0) share a group: padded to the widest with zero un
 train as one stack when the padded step stays small (``SMALL_WORK`` multiply-adds: a step
 then costs its fixed overhead, ~150 µs, whatever the widths), else one stack per width.
 Numpy never pads: longer dot products round differently, and its stacks are bit-identical. Its records are the per-cell engine's
-(``cell.finish_record``) - bit-identical for numpy, within 1e-12 for torch - except the
+(``training.cell.finish_record``) - bit-identical for numpy, within 1e-12 for torch - except the
 times, which are the stack's wall time amortised per model (``time_engine: "stacked"`` says
 so). Cells the stack does not cover run per cell with an ``engine_note`` saying why:
 float32 (see ``stackable``), plug-in networks, a group of one, a stack that failed.

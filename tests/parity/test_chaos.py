@@ -79,7 +79,7 @@ def test_grid_point_verdicts_from_recorded_cells(tmp_path):
 
 
 class _FakeResults:
-    """What ``grid_parity`` reads of a run: records, and per cell params/outputs/curves."""
+    """What ``parity.grid`` reads of a run: records, and per cell params/outputs/curves."""
 
     def __init__(self, records, params, outputs, curves):
         self.records, self._p, self._o, self._c = records, params, outputs, curves
