@@ -151,7 +151,7 @@ def test_the_cli_default_engine_is_the_runners():
 def test_cells_the_stack_does_not_cover_run_per_cell_with_a_note(tmp_path, monkeypatch, caplog):
     import dataclasses
 
-    from experiments import implementations
+    from experiments.implementations import registry as implementations
 
     def broken(*args, **kwargs):
         raise RuntimeError("injected stack failure")
