@@ -181,7 +181,7 @@ def _cmd_parity(args) -> int:
     if args.impl != "numpy":
         from .implementations.plugin import load_plugin
         load_plugin(args.impl)  # refuse a missing or incomplete plug-in before training
-    from .parity.grid import select_points
+    from .parity.points import select_points
     points = select_points(cfg, args.point, args.all) if (args.point or args.all) else [({}, cfg)]
     from .parity.lockstep import lockstep
     from .parity.output import print_parity, write_parity

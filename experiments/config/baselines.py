@@ -3,10 +3,10 @@ by name, and what the config loader checks about them. scikit-learn is imported 
 estimator is looked up, so loading this module (the schema does) stays light."""
 from __future__ import annotations
 
-import hashlib
 import importlib
-import json
 import re
+
+from .ids import stable_id
 
 __all__ = ["REFERENCE_MODELS", "estimator_class", "build_estimator", "reference_problems", "reference_id"]
 
@@ -63,5 +63,4 @@ def reference_id(reference: dict, data_spec: dict) -> str:
     """The id of one reference run: a hash of the reference (``name``, ``model``, ``params``)
     and the data spec it is trained on (computed alike by the runner and the report)."""
     table = {"name": reference["name"], "model": reference["model"], "params": reference.get("params", {})}
-    blob = json.dumps({"reference": table, "data": data_spec}, sort_keys=True, separators=(",", ":"))
-    return "ref-" + hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return "ref-" + stable_id({"reference": table, "data": data_spec})

@@ -9,7 +9,7 @@ loss fits the task - for the base run, each swept value and each combination of 
 
 A config describes one base run plus a ``[sweep]`` table whose (dotted) keys list values
 for any key of the base run, e.g. ``model.hidden = [5, 20]``, ``train.lr = [0.01, 0.1]``,
-``seed = [0, 1]``, ``impl = ["numpy", "torch"]``.
+``seed = [0, 1]``, ``impl = ["numpy", "torch", "my_mlp:MyMLP"]`` (implementations: the built-in ones and plug-ins).
 """
 from __future__ import annotations
 

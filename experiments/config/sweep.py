@@ -6,10 +6,9 @@ impl), so a rerun recognises finished cells. Cells that differ only in ``impl`` 
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
+from .ids import stable_id
 from .load import ExperimentConfig
 
 __all__ = ["Cell", "expand", "spec_hash", "CELL_FORMAT"]
@@ -31,8 +30,7 @@ class Cell:
 
 
 def spec_hash(spec: dict) -> str:
-    blob = json.dumps({"format": CELL_FORMAT, **spec}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return stable_id({"format": CELL_FORMAT, **spec})
 
 
 def expand(cfg: ExperimentConfig) -> list[Cell]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-__all__ = ["BUILTIN", "REFERENCE", "PLUGIN_SPEC", "ordered", "candidates"]
+__all__ = ["BUILTIN", "REFERENCE", "PLUGIN_SPEC", "ordered", "candidates", "suffix"]
 
 BUILTIN = ("numpy", "torch")   # the built-in implementations, in display order
 REFERENCE = "torch"            # the parity oracle (torch autograd): every other implementation is checked against it
@@ -31,3 +31,10 @@ def candidates(names: Iterable[str]) -> list[str]:
     """The implementations of ``names`` checked against the reference (all but ``REFERENCE``),
     in display order."""
     return [n for n in ordered(names) if n != REFERENCE]
+
+
+def suffix(name: str) -> str:
+    """How a table names ``name``'s comparison with the reference: no suffix for the first
+    built-in candidate (numpy: the columns run folders have always had - ``agreement``,
+    ``parity``, ``speedup``), `` <name>`` for any other (``agreement my_mlp:MyMLP``)."""
+    return "" if name == candidates(BUILTIN)[0] else f" {name}"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data_utils.training.loop import EpochRate, TrainingLoop, TrainingPlan, plan_training, run_training
+from data_utils.training.loop import TrainingPlan, iter_training, run_training
 from data_utils.validation import check_features, check_loss_targets
 from fcann2.optimizers import UPDATE_RULES
 
@@ -163,7 +163,7 @@ class PluginStepper:
         self.theta = np.concatenate([a.ravel() for W_b in params for a in W_b])
         self.grad = np.zeros_like(self.theta)
         self.rule = UPDATE_RULES[plan.recipe.optimizer](plan.recipe, self.theta)
-        self.rate = EpochRate(plan.recipe, plan.schedule.n_epochs)
+        self.rate = plan.rate   # the epoch's learning rate (the loop advances it)
         self._grads: list[np.ndarray] = []
 
     def _unflatten(self, flat: np.ndarray):
@@ -188,7 +188,7 @@ class PluginStepper:
         self.model.set_params(self._unflatten(self.theta))
 
     def end_epoch(self) -> None:
-        self.rate.advance()
+        """Nothing: the rate is the plan's, which the loop advances."""
 
     def evaluate(self, X, y) -> tuple[float, np.ndarray]:
         loss, _ = self.model.loss_and_grads(X, y, 0.0)
@@ -215,11 +215,7 @@ def plugin_implementation(spec: str):
         with np.errstate(over="ignore", invalid="ignore"):
             return run_training(PluginStepper, model, X, y, **options)
 
-    def iter_train(model, X, y, *, record_steps=False, **options):
-        plan = plan_training(model, X, y, **options)
-        return TrainingLoop(PluginStepper(model, plan), plan, record_steps=record_steps)
+    def iter_train(model, X, y, **options):
+        return iter_training(PluginStepper, model, X, y, **options)
 
-    def load(path):
-        raise PluginError(f"{spec}: plug-in networks are not loaded from model files")
-
-    return Implementation(spec, _Model, train, iter_train, load)
+    return Implementation(spec, _Model, train, iter_train)  # no load, save, stacking or views

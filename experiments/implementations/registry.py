@@ -10,17 +10,29 @@ import fcann2.stacked_trainer
 import pt_deep
 import pt_deep.stacked_trainer
 
+from . import BUILTIN
 from .base import Implementation
 
-__all__ = ["Implementation", "IMPLS", "get_impl", "max_abs_diff", "model_outputs"]
+__all__ = ["Implementation", "IMPLS", "get_impl", "loaders", "max_abs_diff", "model_outputs"]
+
+
+def _numpy_views(model: fcann2.MLP) -> list[np.ndarray]:
+    return [a for W_b in model.params for a in W_b]   # views into the flat parameter buffer
+
+
+def _torch_views(model: pt_deep.PTDeep) -> list[np.ndarray]:
+    # Views sharing memory with the parameters: optimizer.step updates them in place.
+    return [t.detach().numpy() for layer in model.layers for t in (layer.weight, layer.bias)]
 
 
 IMPLS = {
     "numpy": Implementation("numpy", fcann2.MLP, fcann2.train, fcann2.iter_train, fcann2.load_model,
-                            fcann2.save_model, fcann2.stacked_trainer.train_stacked),
+                            fcann2.save_model, fcann2.stacked_trainer.train_stacked, _numpy_views),
     "torch": Implementation("torch", pt_deep.PTDeep, pt_deep.train, pt_deep.iter_train, pt_deep.load_npz,
-                            pt_deep.save_npz, pt_deep.stacked_trainer.train_stacked),
+                            pt_deep.save_npz, pt_deep.stacked_trainer.train_stacked, _torch_views),
 }
+if set(IMPLS) != set(BUILTIN):
+    raise ImportError(f"implementations: the registry builds {sorted(IMPLS)}, BUILTIN declares {sorted(BUILTIN)}")
 
 
 def get_impl(name: str) -> Implementation:
@@ -31,6 +43,12 @@ def get_impl(name: str) -> Implementation:
     if not PLUGIN_SPEC.match(name):
         raise ValueError(f"unknown implementation {name!r}; known: {', '.join(IMPLS)} or package.module:Class")
     return plugin_implementation(name)
+
+
+def loaders() -> dict[str, Implementation]:
+    """The implementations that can read a model file (``load`` not ``None``): where the
+    reload check reads a saved model back into."""
+    return {name: impl for name, impl in IMPLS.items() if impl.load is not None}
 
 
 def model_outputs(model, X) -> np.ndarray:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..implementations import REFERENCE, candidates, suffix
 from .tolerance import DEFAULT_TOLERANCE, scaled_difference
 
 __all__ = ["pair_verdicts", "point_verdicts", "VERDICT_ORDER"]
@@ -82,9 +83,9 @@ def pair_verdicts(results) -> pd.DataFrame:
     by_pair: dict[str, dict] = {}
     for rec in records:
         by_pair.setdefault(rec["pair"], {})[rec["impl"]] = rec
-    candidates = sorted({rec["impl"] for rec in records} - {"torch"}, key=lambda i: (i != "numpy", i))
-    rows = [{"pair": pair, "impl": impl, **_verdict(results, impls.get(impl), impls.get("torch"))}
-            for pair, impls in by_pair.items() for impl in candidates]
+    checked = candidates(rec["impl"] for rec in records)
+    rows = [{"pair": pair, "impl": impl, **_verdict(results, impls.get(impl), impls.get(REFERENCE))}
+            for pair, impls in by_pair.items() for impl in checked]
     return pd.DataFrame(rows, columns=["pair", "impl", "parity", "final_dtheta", "prediction_agreement"])
 
 
@@ -105,49 +106,10 @@ def point_verdicts(results, verdicts: pd.DataFrame | None = None) -> pd.DataFram
     for key, pair_ids in points.items():
         row = dict(zip(group_axes, key))
         for impl, sub in pairs[pairs["pair"].isin(pair_ids)].groupby("impl", sort=False):
-            suffix = "" if impl == "numpy" else f" {impl}"
-            row[f"parity{suffix}"] = max(sub["parity"], key=VERDICT_ORDER.index)
-            row[f"final_dtheta{suffix}"] = sub["final_dtheta"].max()
-            row[f"prediction_agreement{suffix}"] = sub["prediction_agreement"].min()
+            end = suffix(impl)
+            row[f"parity{end}"] = max(sub["parity"], key=VERDICT_ORDER.index)
+            row[f"final_dtheta{end}"] = sub["final_dtheta"].max()
+            row[f"prediction_agreement{end}"] = sub["prediction_agreement"].min()
         out.append(row)
     return pd.DataFrame(out)
 
-
-def select_points(cfg, selectors: list[str], every: bool = False) -> list[tuple[dict, object]]:
-    """Grid points for ``parity --point KEY=VALUE ...`` (all given keys must match) or
-    ``--all``: ``(keys without impl, config)`` once per point, in grid order.
-
-    ``UserInputError`` names a key that is not a grid axis, a malformed selector, or a
-    selection no point matches."""
-    import tomllib
-
-    from ..errors import UserInputError
-    from ..store.frames import axis_label
-
-    axes = [a for a in cfg.grid_axes if a != "impl"]
-    wanted = {}
-    for item in selectors:
-        key, sep, text = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise UserInputError(f"--point {item}: expected KEY=VALUE")
-        if key not in axes:
-            raise UserInputError(f"--point {item}: {key!r} is not a grid axis of {cfg.name} "
-                                 f"(axes: {', '.join(axes) or 'none'})")
-        try:
-            value = tomllib.loads(f"v = {text.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = text.strip()
-        wanted[key] = axis_label(value)
-    points, seen = [], set()
-    for keys, point in cfg.grid_points():
-        label = {k: v for k, v in keys.items() if k != "impl"}
-        ident = tuple(sorted((k, axis_label(v)) for k, v in label.items()))
-        if ident in seen:
-            continue
-        if every or all(axis_label(label.get(k)) == v for k, v in wanted.items()):
-            seen.add(ident)
-            points.append((label, point))
-    if not points:
-        raise UserInputError(f"--point {' '.join(selectors)}: no grid point of {cfg.name} matches")
-    return points

@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 import pt_deep
 
 from ..config.load import ExperimentConfig
+from ..implementations import BUILTIN, REFERENCE, candidates
 from ..implementations.registry import get_impl, max_abs_diff, model_outputs
 from .gradients import gradient_table, param_names, torch_gradients
 from .chaos import Drift, classify_drift, perturb_one_ulp
@@ -59,7 +60,7 @@ class ParityResult:
     final: dict
     tolerance: float
     dtype: str
-    names: tuple[str, str] = ("numpy", "torch")
+    names: tuple[str, str] = (candidates(BUILTIN)[0], REFERENCE)   # (candidate, reference)
     drift: Drift | None = None
     config: dict = field(default_factory=dict)
     gradient_check: pd.DataFrame | None = None   # plug-ins: step-0 gradients vs autograd
@@ -190,20 +191,16 @@ def _summary(table: pd.DataFrame, run: dict, a: Side, b: Side, names: list[str])
     return final
 
 
-def _torch_views(model: pt_deep.PTDeep) -> list[np.ndarray]:
-    # Views sharing memory with the parameters: optimizer.step updates them in place.
-    return [t.detach().numpy() for layer in model.layers for t in (layer.weight, layer.bias)]
-
-
 def impl_side(name: str, cfg: ExperimentConfig, setup: RunSetup, params=None) -> Side:
-    """fcann2 ("numpy"), pt_deep ("torch") or a plug-in (``package.module:Class``) on
-    ``setup``, from ``params`` (default: the setup's initial parameters)."""
+    """Any implementation (``implementations.registry.get_impl``: numpy, torch, a plug-in
+    ``package.module:Class``) on ``setup``, from ``params`` (default: the setup's initial
+    parameters); its parameters read through views where it has them, else as copies."""
     impl = get_impl(name)
     model = impl.model.from_params(setup.params if params is None else params, cfg.model.activation,
                                    setup.loss, cfg.model.negative_slope)
     loop = impl.iter_train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
-    if name in ("numpy", "torch"):
-        views = [a for W_b in model.params for a in W_b] if name == "numpy" else _torch_views(model)
+    if impl.param_views is not None:
+        views = impl.param_views(model)
         return Side(name, loop, lambda: views, model)
     return Side(name, loop, lambda: [a for W_b in model.to_params() for a in W_b], model)
 
@@ -233,15 +230,16 @@ def _lockstep(cfg, steps, tolerance, candidate, chaos_check) -> ParityResult:
     setup = prepare(cfg, n_steps=steps)
     names = param_names(len(setup.sizes) - 1)
     a = impl_side(candidate, cfg, setup)
-    b = impl_side("torch", cfg, setup)
-    grads = None if candidate in ("numpy", "torch") else step0_gradients(a.model, cfg, setup)
+    b = impl_side(REFERENCE, cfg, setup)
+    # a plug-in's gradients are checked first; the built-in ones have their own tests
+    grads = None if candidate in BUILTIN else step0_gradients(a.model, cfg, setup)
     table, run = compare_sides(a, b, names)
     final = _summary(table, run, a, b, names)
     final.update(_prediction_parity(a.model, b.model, setup))
     result = ParityResult(table, final, tol, dtype, (a.name, b.name), None, cfg.base(), grads)
     if chaos_check and not result._within_tolerance() and len(table):
-        base_a = impl_side("torch", cfg, setup)
-        base_b = impl_side("torch", cfg, setup, params=perturb_one_ulp(setup.params))
+        base_a = impl_side(REFERENCE, cfg, setup)
+        base_b = impl_side(REFERENCE, cfg, setup, params=perturb_one_ulp(setup.params))
         base_a.name, base_b.name = "reference", "perturbed"
         baseline, _ = compare_sides(base_a, base_b, names)
         result.drift = classify_drift(table, baseline, tol, dtype)

@@ -14,16 +14,22 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from data_utils.plots import new_figure, plot_confusion_matrix, plot_heatmap
 from data_utils.plots.charts import DRAWABLE_MAX
 
-from .panels import Grid, Plot
+from ..implementations import BUILTIN, REFERENCE
+from .panels import Panels, Plot
 from ..store.results import RunResults
 
 __all__ = ["heatmap_plot", "loss_curve_plot", "regression_plot", "confusion_plot"]
 
 _SERIES = (("train", "#1f77b4"), ("validation", "#2ca02c"), ("test", "#ff7f0e"))
-_DASH = {"numpy": "-", "torch": "--"}
+_LINESTYLES = ("-", "--", ":")   # per built-in implementation in BUILTIN order, then every plug-in
+_MARKERS = ("o", "x", "^")
 
 
-def heatmap_plot(results: RunResults, grid: Grid, summary: pd.DataFrame, verdicts: pd.DataFrame) -> Plot | None:
+def _style(impl: str, styles: tuple[str, ...]) -> str:
+    return styles[BUILTIN.index(impl)] if impl in BUILTIN else styles[-1]
+
+
+def heatmap_plot(results: RunResults, grid: Panels, summary: pd.DataFrame, verdicts: pd.DataFrame) -> Plot | None:
     """Mean test metric per implementation and the largest max |dTheta| per grid point."""
     if grid.row_axis is None:
         return None
@@ -101,7 +107,7 @@ def _band(runs: list[list]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         return np.nanmean(M, axis=0), np.nanmin(M, axis=0), np.nanmax(M, axis=0)
 
 
-def _legend_columns(n_entries: int, grid: Grid) -> int:
+def _legend_columns(n_entries: int, grid: Panels) -> int:
     """Legend entries per line: about three per panel column, so a narrow figure wraps its legend."""
     return max(1, min(n_entries, 3 * grid.shape[1]))
 
@@ -114,7 +120,12 @@ def _plain_log_axis(ax, values: np.ndarray) -> None:
         ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def loss_curve_plot(results: RunResults, grid: Grid) -> Plot:
+def _style_text(impls: list[str], styles: tuple[str, ...], words: tuple[str, ...]) -> str:
+    """``numpy solid, torch dashed``: how the figure tells the run's implementations apart."""
+    return ", ".join(f"{impl} {words[styles.index(_style(impl, styles))]}" for impl in impls)
+
+
+def loss_curve_plot(results: RunResults, grid: Panels) -> Plot:
     """Per grid point: train, validation (with a split) and test loss per epoch; numpy
     solid, torch dashed; mean over seeds with a min-max band; diverged cells marked."""
     fig, axes = new_figure(*grid.shape, panel_size=(3.2, 2.5), squeeze=False)
@@ -136,7 +147,7 @@ def loss_curve_plot(results: RunResults, grid: Grid) -> Plot:
                         continue
                     mean, lo, hi = band
                     x = np.arange(first, first + len(mean))
-                    ax.plot(x, mean, color=color, linestyle=_DASH[impl], linewidth=1.3)
+                    ax.plot(x, mean, color=color, linestyle=_style(impl, _LINESTYLES), linewidth=1.3)
                     if len(recs) > 1:
                         ax.fill_between(x, lo, hi, color=color, alpha=0.12, linewidth=0)
                     drawn.append(mean)
@@ -154,20 +165,20 @@ def loss_curve_plot(results: RunResults, grid: Grid) -> Plot:
             ax.set_ylabel("loss", fontsize=8)
             ax.tick_params(labelsize=7)
     handles = [Line2D([], [], color=c, label=n) for n, c in _SERIES if n in seen]
-    handles += [Line2D([], [], color="black", linestyle=_DASH[i], label=i) for i in results.impls]
+    handles += [Line2D([], [], color="black", linestyle=_style(i, _LINESTYLES), label=i) for i in results.impls]
     fig.legend(handles=handles, loc="outside lower center", ncol=_legend_columns(len(handles), grid), fontsize=8,
                frameon=False)
     band = " The line is the mean over seeds and the shaded band spans the lowest to the highest seed." \
         if grid.n_seeds > 1 else ""
     caption = ("Loss per epoch at every grid point: training loss (the objective averaged over the epoch, or scored "
                "on the training part when there is a validation split), validation and test loss (from epoch 0: the untrained "
-               "model); numpy solid, torch "
-               f"dashed (hidden under the solid line when they agree).{band} A diverged cell's curve stops where the loss became non-finite, and the panel says at "
+               f"model); {_style_text(results.impls, _LINESTYLES, ('solid', 'dashed', 'dotted'))} "
+               f"(hidden under one another when they agree).{band} A diverged cell's curve stops where the loss became non-finite, and the panel says at "
                "which step. " + grid.note(single_seed=False))
     return Plot("loss_curves", fig, caption.strip(), "curves")
 
 
-def regression_plot(results: RunResults, grid: Grid) -> Plot | None:
+def regression_plot(results: RunResults, grid: Panels) -> Plot | None:
     """The fitted curve over the data (1-D inputs), predicted vs true test targets otherwise."""
     sample = next((r for r in results.records if results.outputs(r)), None)
     if sample is None:
@@ -194,15 +205,15 @@ def regression_plot(results: RunResults, grid: Grid) -> Plot | None:
                 if rec is None or rec["status"] != "ok" or "test_output" not in out:
                     continue
                 if one_d:
-                    ax.plot(out["curve_x"], out["curve_y"][:, 0], linestyle=_DASH[impl], color="#d62728", label=impl)
+                    ax.plot(out["curve_x"], out["curve_y"][:, 0], linestyle=_style(impl, _LINESTYLES), color="#d62728", label=impl)
                 else:
-                    ax.scatter(data["y_test"], out["test_output"][:, 0], s=8, marker="o" if impl == "numpy" else "x",
+                    ax.scatter(data["y_test"], out["test_output"][:, 0], s=8, marker=_style(impl, _MARKERS),
                                label=impl)
             if not one_d:
                 lo, hi = float(np.min(data["y_test"])), float(np.max(data["y_test"]))
                 ax.plot([lo, hi], [lo, hi], color="0.5", linewidth=0.8)
                 ax.set(xlabel="true", ylabel="predicted")
-            rec = grid.get(row, col, "numpy")
+            rec = grid.first(row, col)
             mse = ((rec or {}).get("metrics") or {}).get("test") or {}
             status = f"diverged at step {rec['diverged_at']}" if rec and rec["status"] == "diverged" else (
                 f"test mse {mse['mse']:.3g}, R² {mse['r2']:.2f}" if "mse" in mse else "")
@@ -211,9 +222,11 @@ def regression_plot(results: RunResults, grid: Grid) -> Plot | None:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=_legend_columns(len(labels), grid), fontsize=8,
                frameon=False)
-    what = ("The fitted curve of every grid point over the training data (grey) and the test data (hollow); numpy "
-            "solid, torch dashed (on top of each other when they agree)." if any_1d else
-            "Predicted against true test targets at every grid point (numpy circles, torch crosses); the grey line "
+    lines = _style_text(results.impls, _LINESTYLES, ("solid", "dashed", "dotted"))
+    marks = _style_text(results.impls, _MARKERS, ("circles", "crosses", "triangles"))
+    what = (f"The fitted curve of every grid point over the training data (grey) and the test data (hollow); {lines} "
+            "(on top of each other when they agree)." if any_1d else
+            f"Predicted against true test targets at every grid point ({marks}); the grey line "
             "is a perfect fit.")
     return Plot("regression_fit", fig, f"{what} Diverged cells have no fit. {grid.note()}".strip(), "regression")
 
@@ -229,7 +242,7 @@ def confusion_plot(results: RunResults) -> Plot | None:
     n = len(metrics["confusion_matrix"])
     fig, ax = new_figure(panel_size=(max(3.4, 1.0 + 0.55 * n), max(2.8, 0.6 + 0.5 * n)))
     plot_confusion_matrix(metrics["confusion_matrix"], names, ax=ax, title=f"test accuracy {metrics['accuracy']:.3f}")
-    twin = next((r for r in results.records if r["pair"] == best["pair"] and r["impl"] == "torch"), None)
+    twin = next((r for r in results.records if r["pair"] == best["pair"] and r["impl"] == REFERENCE), None)
     same = twin is not None and ((twin.get("metrics") or {}).get("test") or {}).get("confusion_matrix") == \
         metrics["confusion_matrix"]
     where = ", ".join(f"{k} = {v}" for k, v in results.resolved(best, results.axes).items()) or "the only grid point"

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UserInputError
+from ..implementations import ordered
+from ..store.frames import metric_key
 from ..store.results import RunResults, short_axis_names
 
 __all__ = ["compare_runs", "write_comparison", "format_comparison"]
@@ -24,12 +26,13 @@ def _labels(results: list[RunResults]) -> list[str]:
 
 def _per_point(results: RunResults, axes: list[str]) -> pd.DataFrame:
     rows = []
-    metric = {"classification": "accuracy", "regression": "mse"}[results.task]
+    metric = metric_key(results.task)
     for rec in results.records:
         test = ((rec.get("metrics") or {}).get("test") or {}) if rec["status"] == "ok" else {}
         rows.append({**results.resolved(rec, axes), "impl": rec["impl"], "value": test.get(metric, float("nan"))})
     frame = pd.DataFrame(rows, columns=[*axes, "impl", "value"])
-    return frame.groupby([*axes, "impl"], sort=False)["value"].mean().unstack("impl")
+    table = frame.groupby([*axes, "impl"], sort=False)["value"].mean().unstack("impl")
+    return table[ordered(table.columns)]
 
 
 def compare_runs(run_dirs: list[str | Path]) -> pd.DataFrame:
@@ -51,12 +54,13 @@ def compare_runs(run_dirs: list[str | Path]) -> pd.DataFrame:
         part.columns = [f"{label} {impl}" for impl in part.columns]
         parts.append(part)
     table = pd.concat(parts, axis=1, join="outer")
+    impls = ordered(impl for r in results for impl in r.impls)
     for label in labels[1:]:
-        for impl in ("numpy", "torch"):
+        for impl in impls:
             if f"{label} {impl}" in table and f"{labels[0]} {impl}" in table:
                 table[f"Δ {label} {impl}"] = table[f"{label} {impl}"] - table[f"{labels[0]} {impl}"]
     table = (table.reset_index() if axes else table.reset_index(drop=True)).rename(columns=short_axis_names(axes))
-    table.attrs["metric"] = "accuracy" if tasks == {"classification"} else "mse"
+    table.attrs["metric"] = metric_key(tasks.pop())
     return table
 
 

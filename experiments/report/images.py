@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from data_utils.plots import plot_heatmap
 
-from .panels import Grid, Plot
+from .panels import Panels, Plot
 from ..store.results import RunResults
 
 __all__ = ["weight_image_plot", "hardest_examples_plot", "MAX_WEIGHT_ROWS", "MAX_UNIT_IMAGES"]
@@ -29,15 +29,16 @@ def _acc_text(rec: dict, sep: str = ", ") -> str:
     return "" if acc is None else f"{sep}test acc {acc:.3f}"
 
 
-def _distinct_models(results: RunResults, grid: Grid) -> list[tuple[list[str], dict, list]]:
-    """``(labels, record, params)`` per distinct numpy model (torch where numpy has none)
+def _distinct_models(results: RunResults, grid: Panels) -> list[tuple[list[str], dict, list]]:
+    """``(labels, record, params)`` per distinct model of the first implementation (display
+    order: numpy, else torch, else a plug-in) that has one
     of every grid point and seed, in grid order: models that are identical (their
     difference does not reach training, e.g. which validation set is scored) share one row
     and list every label."""
     rows: list[tuple[list[str], dict, list]] = []
     for row in grid.rows:
         for col in grid.cols:
-            for rec in grid.all_seeds(row, col, "numpy") or grid.all_seeds(row, col, "torch"):
+            for rec in grid.first_seeds(row, col):
                 _add_model(rows, results, rec, grid.label(row, col, width=200), grid.n_seeds > 1)
     return rows
 
@@ -97,7 +98,7 @@ def _draw_model(subfig, params: list, shape: tuple[int, ...], class_names: list[
     subfig.suptitle(f"{title} (|W| up to {span:.2g})", fontsize=9)
 
 
-def weight_image_plot(results: RunResults, grid: Grid) -> Plot | None:
+def weight_image_plot(results: RunResults, grid: Panels) -> Plot | None:
     """First-layer weights as images, one row per distinct trained model (numpy; every
     grid point and seed, the first ``MAX_WEIGHT_ROWS``); ``None`` unless the inputs are images."""
     models = _distinct_models(results, grid)
@@ -119,7 +120,7 @@ def weight_image_plot(results: RunResults, grid: Grid) -> Plot | None:
                "symmetric scale (its largest |W| in its title)."
                + (" Without a hidden layer each image is the template of one class." if no_hidden else "")
                + f" Up to {MAX_UNIT_IMAGES} units per model; when every unit is drawn, the later layers' weight "
-               "matrices follow (rows: the layer's units or classes, columns: its inputs). Grid points that train "
+               "matrices follow (rows: the layer's units or classes, columns: its inputs). Panels points that train "
                f"the same model share a row.{more} {grid.note(single_seed=False)}")
     return Plot("weights", fig, caption.strip(), "weights")
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from ..store.results import RunResults, short_axis_names
 from ..store.frames import axis_label
 
-__all__ = ["Grid", "Plot"]
+__all__ = ["Panels", "Plot"]
 
 
 @dataclass
@@ -24,8 +24,9 @@ class Plot:
     section: str
 
 
-class Grid:
-    """Rows x columns of ``results.group_axes[:2]`` over the run's records (errors left out)."""
+class Panels:
+    """The panel layout of a figure: rows x columns of ``results.group_axes[:2]`` over the
+    run's records (errors left out). Not the sweep's grid: further axes are fixed here."""
 
     def __init__(self, results: RunResults):
         records = [r for r in results.records if r["status"] != "error"]
@@ -39,6 +40,7 @@ class Grid:
         seeds = sorted({r["spec"]["seed"] for r in records})
         self.seed = seeds[0] if seeds else 0
         self.n_seeds = len(seeds)
+        self.impls = results.impls  # display order: a panel shows the first one that has a record
         self._records = [r for r in records if all(self._label(r, a) == v for a, v in self.fixed.items())]
 
     @staticmethod
@@ -49,7 +51,7 @@ class Grid:
     def _values(records, axis) -> list[str]:
         out = []
         for rec in records:
-            label = Grid._label(rec, axis)
+            label = Panels._label(rec, axis)
             if label not in out:
                 out.append(label)
         return out or [""]
@@ -66,6 +68,14 @@ class Grid:
     def get(self, row: str, col: str, impl: str) -> dict | None:
         """The record drawn for one grid point and implementation (the first seed)."""
         return next((r for r in self.all_seeds(row, col, impl) if r["spec"]["seed"] == self.seed), None)
+
+    def first(self, row: str, col: str) -> dict | None:
+        """The drawn record of the first implementation (display order) that has one here."""
+        return next((r for r in (self.get(row, col, impl) for impl in self.impls) if r), None)
+
+    def first_seeds(self, row: str, col: str) -> list[dict]:
+        """Every seed's record of the first implementation (display order) that has any here."""
+        return next((recs for recs in (self.all_seeds(row, col, impl) for impl in self.impls) if recs), [])
 
     def label(self, row: str, col: str, width: int = 34) -> str:
         """``hidden=20, lr=0.3`` for a panel title, wrapped at ``width`` characters so a

@@ -1,5 +1,5 @@
 """Readable per-grid-point summaries as text: a compact one that fits a terminal (swept
-keys, test metric of numpy and torch, their agreement, status) and a wide one with every
+keys, test metric of every implementation, each candidate's agreement with the reference, status) and a wide one with every
 column; and the reference models' rows. A metric reads ``mean ± std`` only over more than one seed; a grid point whose
 cells all diverged reads ``diverged@STEP``."""
 from __future__ import annotations
@@ -10,7 +10,8 @@ import pandas as pd
 from .agreement import agreement_text, pair_agreement
 from ..store.results import short_axis_names
 from ..config.columns import SUMMARY_COLUMNS, WIDE_COLUMNS
-from ..store.frames import axis_label, metric_names
+from ..store.frames import axis_label, metric_key, metric_names, metric_short
+from ..implementations import REFERENCE, candidates, ordered, suffix
 from ..parity.tolerance import DEFAULT_TOLERANCE
 
 __all__ = ["grid_table", "reference_table", "reload_table", "COMPACT_WIDTH", "fit_to_width"]
@@ -61,7 +62,8 @@ def _time_label(engines: pd.Series, impl: str) -> str:
 
 
 def _shared_text(sub: pd.DataFrame, column: str, impls: list[str], decimals: int) -> str:
-    """One value when every implementation's text is the same, else ``numpy / torch``."""
+    """One value when every implementation's text is the same, else one per implementation
+    (``numpy / torch``)."""
     texts = [_metric_text(sub[sub["impl"] == impl], column, decimals) for impl in impls]
     return " / ".join(dict.fromkeys(texts))
 
@@ -69,12 +71,11 @@ def _shared_text(sub: pd.DataFrame, column: str, impls: list[str], decimals: int
 def _reload_text(sub: pd.DataFrame, task: str, tolerance: float) -> str:
     """How many reloaded models (each cell into each implementation) score exactly like
     the trained one with outputs within ``tolerance``, and the largest output difference."""
-    test_m = metric_names(task)[0]
-    short = test_m.split("_")[1]
+    test_m, short = metric_names(task)[0], metric_short(task)
     same = total = 0
     worst = 0.0
     for _, cell in sub[sub["status"] == "ok"].iterrows():
-        for impl in ("numpy", "torch"):
+        for impl in _reloaded_into(sub):
             value, diff = cell.get(f"reload_{impl}_{short}", np.nan), cell.get(f"reload_max_diff_{impl}", np.nan)
             if pd.isna(value):
                 continue
@@ -83,6 +84,12 @@ def _reload_text(sub: pd.DataFrame, task: str, tolerance: float) -> str:
             # accuracy counts predictions: exact; an MSE may round differently in the other implementation
             same += bool(diff <= tolerance and (task != "classification" or value == cell[test_m]))
     return f"{same}/{total} same, |Δout| ≤ {worst:.0e}" if total else "—"
+
+
+def _reloaded_into(cells: pd.DataFrame) -> list[str]:
+    """The implementations the reload check read models back into (``reload_max_diff_<impl>``)."""
+    prefix = "reload_max_diff_"
+    return ordered(c[len(prefix):] for c in cells.columns if c.startswith(prefix))
 
 
 def fit_to_width(table: pd.DataFrame, n_keys: int, width: int = COMPACT_WIDTH) -> str:
@@ -112,20 +119,20 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
     (joined through the records' ``pair``). Compact columns: the swept keys (short names),
     test metric per implementation, the ``columns`` asked for (``config.columns``: one
     value when the implementations agree to the digits shown, ``numpy / torch`` otherwise),
-    ``reloaded`` (with ``output.reload_check``), ``agreement`` (numpy vs torch;
-    ``agreement <impl>`` for a plug-in network), ``status``; ``wide`` adds the untrained
-    test loss, parameter count, train metric, final loss, time per step (per model-step,
-    said in the heading, for cells the stacked engine trained), the torch/numpy time ratio
-    and runs per implementation.
+    ``reloaded`` (with ``output.reload_check``), ``agreement`` per candidate against the
+    reference implementation (numpy's unsuffixed, ``agreement <impl>`` for others), ``status``;
+    ``wide`` adds the untrained test loss, parameter count, train metric, final loss, time per
+    step (per model-step, said in the heading, for cells the stacked engine trained), one time
+    ratio per candidate (``torch/<impl> time``: the reference's time over the candidate's) and
+    runs per implementation. Implementations appear in ``implementations.ordered`` order.
     """
     test_m, train_m = metric_names(task)
     label = test_m.replace("_", " ")
     names = short_axis_names(group_axes)
     pair_of = {r["id"]: r["pair"] for r in records}
     cells = cells.assign(pair=cells["id"].map(pair_of))
-    present = list(dict.fromkeys(cells["impl"]))
-    impls = [i for i in ("numpy", "torch") if i in present] + sorted(set(present) - {"numpy", "torch"})
-    checked = {i: pair_agreement(verdicts, i) for i in impls if i != "torch" and "torch" in impls}
+    impls = ordered(cells["impl"])
+    checked = {i: pair_agreement(verdicts, i) for i in candidates(impls)} if REFERENCE in impls else {}
     time_label = {impl: _time_label(cells.loc[cells["impl"] == impl, "time_engine"], impl) for impl in impls}
     extra = list(dict.fromkeys([*columns, *(WIDE_COLUMNS if wide else ())]))
     extra = [SUMMARY_COLUMNS[name] for name in extra if SUMMARY_COLUMNS[name].cells_column in cells.columns]
@@ -152,14 +159,13 @@ def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict],
             for impl in impls:
                 us = sub.loc[sub["impl"] == impl, "us_per_step"].astype(float).mean()
                 row[time_label[impl]] = "—" if pd.isna(us) else f"{us:.1f}"
-            if {"numpy", "torch"} <= set(impls):
-                ratio = row[time_label["torch"]], row[time_label["numpy"]]
-                row["torch/numpy time"] = "—" if "—" in ratio else f"{float(ratio[0]) / float(ratio[1]):.1f}x"
+            for impl in checked:
+                ratio = row[time_label[REFERENCE]], row[time_label[impl]]
+                row[f"{REFERENCE}/{impl} time"] = "—" if "—" in ratio else f"{float(ratio[0]) / float(ratio[1]):.1f}x"
             for impl in impls:
                 row[f"runs {impl}"] = str(int((sub["impl"] == impl).sum()))
         for impl, rows_of in checked.items():
-            column = "agreement" if impl == "numpy" else f"agreement {impl}"
-            row[column] = agreement_text(rows_of[rows_of["pair"].isin(set(sub["pair"]))])
+            row[f"agreement{suffix(impl)}"] = agreement_text(rows_of[rows_of["pair"].isin(set(sub["pair"]))])
         row["status"] = _status_text(sub)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -172,16 +178,17 @@ def reload_table(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.Da
     model. Empty without reload checks."""
     if not any(c.startswith("reload_max_diff_") for c in cells.columns):
         return pd.DataFrame()
-    test_m = metric_names(task)[0]
-    short, label = test_m.split("_")[1], test_m.replace("_", " ")
+    test_m, short = metric_names(task)[0], metric_short(task)
+    label = test_m.replace("_", " ")
     names = short_axis_names(group_axes)
+    into = _reloaded_into(cells)
     rows = []
-    for _, cell in cells[cells["reload_max_diff_numpy"].notna()].iterrows():
+    for _, cell in cells[cells[[f"reload_max_diff_{impl}" for impl in into]].notna().any(axis=1)].iterrows():
         row = {names[a]: cell[a] for a in group_axes}
         row.update({"seed": cell["seed"], "trained by": cell["impl"], f"{label} trained": _number(cell[test_m], 4)})
-        for impl in ("numpy", "torch"):
+        for impl in into:
             row[f"reloaded into {impl}"] = _number(cell[f"reload_{impl}_{short}"], 4)
-        for impl in ("numpy", "torch"):
+        for impl in into:
             row[f"max |Δout| {impl}"] = f"{cell[f'reload_max_diff_{impl}']:.1e}"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -194,8 +201,7 @@ def reference_table(references: list[dict], records: list[dict], group_axes: lis
     ``all`` when every grid point's are),
     the test and train metric (mean ± std over the rest, e.g. data seeds) and ``status``."""
     test_m, train_m = metric_names(task)
-    metric = {"test_acc": ("test", "accuracy"), "train_acc": ("train", "accuracy"),
-              "test_mse": ("test", "mse"), "train_mse": ("train", "mse")}
+    metric = {test_m: ("test", metric_key(task)), train_m: ("train", metric_key(task))}
     names = short_axis_names(group_axes)
     data_cols = [names[a] for a in group_axes if a == "variant" or a.startswith("data.")]
     rows = []

@@ -13,7 +13,8 @@ from matplotlib.colors import LogNorm
 from data_utils.plots import new_figure, plot_points, plot_proba_grid, surface_legend
 from data_utils.plots.surfaces import grid_points
 
-from .panels import Grid, Plot
+from ..implementations import REFERENCE, candidates
+from .panels import Panels, Plot
 from ..store.results import RunResults
 
 __all__ = ["surface_plot", "difference_plot", "hidden_unit_plot", "reference_surface_plot", "DIFF_FLOOR", "MAX_REFERENCE_ROWS"]
@@ -27,7 +28,7 @@ def _acc(rec) -> float | None:
     return ((rec.get("metrics") or {}).get("test") or {}).get("accuracy")
 
 
-def _title(grid: Grid, row, col, a, b) -> str:
+def _title(grid: Panels, row, col, a, b) -> str:
     head = grid.label(row, col)
     if a["status"] == "diverged":
         return f"{head}\ndiverged at step {a.get('diverged_at')}"
@@ -36,7 +37,7 @@ def _title(grid: Grid, row, col, a, b) -> str:
         return head
     if b is None or acc_b == acc_a:
         return f"{head}\ntest acc {acc_a:.3f}" + (" (both)" if b else "")
-    return f"{head}\ntest acc numpy {acc_a:.3f}, torch {acc_b if acc_b is None else round(acc_b, 3)}"
+    return f"{head}\ntest acc {a['impl']} {acc_a:.3f}, {b['impl']} {acc_b if acc_b is None else round(acc_b, 3)}"
 
 
 def _draw_surface(ax, results: RunResults, rec: dict, out: dict, n_classes: int, title: str) -> None:
@@ -48,14 +49,14 @@ def _draw_surface(ax, results: RunResults, rec: dict, out: dict, n_classes: int,
         plot_points(data["X_test"], data["y_test"], out["test_output"].argmax(axis=1), ax=ax, test=True)
 
 
-def _panels(results: RunResults, grid: Grid, size: float):
+def _panels(results: RunResults, grid: Panels, size: float):
     fig, axes = new_figure(*grid.shape, panel_size=(size, size * 0.95), squeeze=False)
     for i, row in enumerate(grid.rows):
         for j, col in enumerate(grid.cols):
-            yield fig, axes[i][j], row, col, grid.get(row, col, "numpy") or grid.get(row, col, "torch")
+            yield fig, axes[i][j], row, col, grid.first(row, col)
 
 
-def surface_plot(results: RunResults, grid: Grid) -> Plot | None:
+def surface_plot(results: RunResults, grid: Panels) -> Plot | None:
     """Decision surfaces, one per grid point (``None`` when no cell recorded one)."""
     sample = next((r for r in results.records if "grid_proba" in results.outputs(r)), None)
     if sample is None:
@@ -68,7 +69,7 @@ def surface_plot(results: RunResults, grid: Grid) -> Plot | None:
         if "grid_proba" not in out:
             ax.set_axis_off()
             continue
-        other = grid.get(row, col, "torch") if rec["impl"] == "numpy" else None
+        other = grid.get(row, col, REFERENCE) if rec["impl"] != REFERENCE else None
         _draw_surface(ax, results, rec, out, len(names), _title(grid, row, col, rec, other))
     surface_legend(fig, names)
     return Plot("decision_surfaces", fig, "Decision regions of the numpy model at every grid point: each pixel has "
@@ -105,15 +106,19 @@ def reference_surface_plot(results: RunResults) -> Plot | None:
                 + (f" {more} more data specs are not drawn." if more > 0 else ""), "surfaces")
 
 
-def difference_plot(results: RunResults, grid: Grid) -> Plot | None:
-    """With both implementations, the map of max over classes |p_numpy - p_torch| per pixel
-    at every grid point (``None`` otherwise)."""
-    if len(results.impls) != 2 or not any("grid_proba" in results.outputs(r) for r in results.records):
+def difference_plot(results: RunResults, grid: Panels) -> Plot | None:
+    """With a candidate and the reference implementation (numpy and torch; the first
+    candidate in display order), the map of max over classes |p_candidate - p_reference| per
+    pixel at every grid point (``None`` otherwise)."""
+    shown = candidates(results.impls)
+    if REFERENCE not in results.impls or not shown or \
+            not any("grid_proba" in results.outputs(r) for r in results.records):
         return None
+    one, ref = shown[0], REFERENCE
     norm = LogNorm(vmin=DIFF_FLOOR, vmax=1.0)
     image, fig = None, None
     for fig, ax, row, col, _ in _panels(results, grid, 2.2):
-        a, b = grid.get(row, col, "numpy"), grid.get(row, col, "torch")
+        a, b = grid.get(row, col, one), grid.get(row, col, ref)
         pa, pb = (results.outputs(r).get("grid_proba") if r else None for r in (a, b))
         if pa is None or pb is None or pa.shape != pb.shape:
             ax.set_axis_off()
@@ -129,14 +134,14 @@ def difference_plot(results: RunResults, grid: Grid) -> Plot | None:
         ax.set_xticks([])
         ax.set_yticks([])
     if image is not None:
-        fig.colorbar(image, ax=fig.axes, shrink=0.8, label="max over classes |p_numpy − p_torch|")
-    return Plot("decision_difference", fig, "Where numpy and torch predict differently: the largest difference of "
+        fig.colorbar(image, ax=fig.axes, shrink=0.8, label=f"max over classes |p_{one} − p_{ref}|")
+    return Plot("decision_difference", fig, f"Where {one} and {ref} predict differently: the largest difference of "
                 "their predicted class probabilities at each pixel, on a log scale from 1e-17 (white: agreement to "
                 "rounding) to 1 (black: opposite predictions). The panel title gives the maximum over the plane. "
                 + grid.note(), "surfaces")
 
 
-def hidden_unit_plot(results: RunResults, grid: Grid, rec: dict, where: str) -> Plot | None:
+def hidden_unit_plot(results: RunResults, grid: Panels, rec: dict, where: str) -> Plot | None:
     """Each first-layer unit's activation over the input plane for ``rec`` (as TensorFlow
     Playground shows them), from its stored parameters."""
     params, out = results.params(rec), results.outputs(rec)

@@ -12,7 +12,7 @@ once, with one warning; its cell counts as unfinished and runs again.
 """
 from __future__ import annotations
 
-import hashlib
+import functools
 import io
 import json
 import logging
@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from data_utils.training.param_io import load_params_npz, model_metadata, save_params_npz
 
+from ..config.ids import stable_id
 from ..config.load import ExperimentConfig, dump_toml
 from .folder import mark_run_folder
 
@@ -69,7 +70,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 
 def data_key(data_spec: dict) -> str:
     """The file stem under ``data/`` of a cell's data (a hash of its ``spec["data"]``)."""
-    return hashlib.sha256(json.dumps(data_spec, sort_keys=True).encode()).hexdigest()[:16]
+    return stable_id(data_spec, compact=False)
 
 
 def is_record(rec) -> bool:
@@ -81,8 +82,15 @@ def is_record(rec) -> bool:
         return False
     if any(m is not None and not isinstance(m, dict) for m in (rec.get("metrics") or {}).values()):
         return False
+    return _valid_spec(json.dumps(rec["spec"], sort_keys=True))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _valid_spec(spec: str) -> bool:
+    """Whether a cell's spec (as canonical JSON) is a run the config schema accepts. Each
+    distinct spec is validated once per process, not at every read of ``cells.jsonl``."""
     try:
-        ExperimentConfig.model_validate({**rec["spec"], "sweep": {}})
+        ExperimentConfig.model_validate({**json.loads(spec), "sweep": {}})
     except ValidationError:
         return False
     return True

@@ -1,11 +1,17 @@
-"""Summary tables of a run (pandas): per-cell rows, and per grid point the numpy and torch
-results side by side (mean +/- std over seeds), their difference, and time per step."""
+"""Summary tables of a run (pandas): per-cell rows, and per grid point every
+implementation's results side by side (mean +/- std over seeds), each candidate's
+difference from the reference implementation, and time per step."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["cells_frame", "summary_frame", "axis_label", "metric_names"]
+from ..implementations import REFERENCE, candidates, ordered, suffix
+
+__all__ = ["cells_frame", "summary_frame", "axis_label", "metric_names", "metric_key", "metric_short"]
+
+# task -> (the key of a record's ``metrics`` entry, its short name in column names)
+_METRICS = {"classification": ("accuracy", "acc"), "regression": ("mse", "mse")}
 
 
 def axis_label(value) -> str:
@@ -15,9 +21,19 @@ def axis_label(value) -> str:
     return str(value)
 
 
+def metric_key(task: str) -> str:
+    """The metric a task is judged by, as a record's ``metrics`` name it: ``accuracy`` or ``mse``."""
+    return _METRICS.get(task, _METRICS["regression"])[0]
+
+
+def metric_short(task: str) -> str:
+    """That metric's short name in column names: ``acc`` or ``mse``."""
+    return _METRICS.get(task, _METRICS["regression"])[1]
+
+
 def metric_names(task: str) -> tuple[str, str]:
     """(test metric, train metric) columns shown for a task; higher is better for accuracy."""
-    return ("test_acc", "train_acc") if task == "classification" else ("test_mse", "train_mse")
+    return f"test_{metric_short(task)}", f"train_{metric_short(task)}"
 
 
 def _metric(rec: dict, split: str, name: str):
@@ -25,16 +41,13 @@ def _metric(rec: dict, split: str, name: str):
     return np.nan if m is None else m.get(name, np.nan)
 
 
-_RELOAD_IMPLS = ("numpy", "torch")
-
-
 def _reload_columns(rec: dict, task: str) -> dict:
-    """``reload_<impl>_<metric>`` and ``reload_max_diff_<impl>`` of a cell's ``reload`` record."""
-    key = "accuracy" if task == "classification" else "mse"
-    short = metric_names(task)[0].split("_")[1]
+    """``reload_<impl>_<metric>`` and ``reload_max_diff_<impl>`` of a cell's ``reload`` record,
+    for every implementation the model was reloaded into."""
+    key, short = metric_key(task), metric_short(task)
     row = {}
-    for impl in _RELOAD_IMPLS:
-        entry = (rec.get("reload") or {}).get(impl) or {}
+    for impl in ordered(rec["reload"]):
+        entry = rec["reload"][impl] or {}
         row[f"reload_{impl}_{short}"] = (entry.get("test") or {}).get(key, np.nan)
         row[f"reload_max_diff_{impl}"] = entry.get("max_output_diff", np.nan)
     return row
@@ -86,15 +99,18 @@ def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.D
     Columns: ``<metric>_mean_<impl>``, ``<metric>_std_<impl>`` for the test and train
     metric and final loss, ``us_per_step_<impl>`` with ``time_engine_<impl>`` (how it was
     timed: "cells", "stacked" - per model-step - or both), ``n_<impl>``, ``diverged_<impl>``,
-    ``errors_<impl>``, then ``<test metric>_diff`` and ``final_loss_diff`` (numpy - torch)
-    and ``speedup`` (torch time / numpy time).
+    ``errors_<impl>`` (implementations in ``implementations.ordered`` order), then for every
+    candidate beside the reference (``implementations.REFERENCE``) ``<test metric>_diff``
+    and ``final_loss_diff`` (candidate - reference) and ``speedup`` (reference time /
+    candidate time), suffixed `` <impl>`` for all but numpy (``implementations.suffix``).
     """
     test_m, train_m = metric_names(task)
     keys = group_axes or ["_all"]
     frame = cells.assign(_all="all") if not group_axes else cells
     parts = []
-    for impl, sub in frame.groupby("impl", sort=True):
-        g = sub.groupby(keys, sort=False)
+    impls = ordered(frame["impl"])
+    for impl in impls:
+        g = frame[frame["impl"] == impl].groupby(keys, sort=False)
         part = pd.DataFrame({
             f"{test_m}_mean": g[test_m].mean(), f"{test_m}_std": g[test_m].std(ddof=0),
             f"{train_m}_mean": g[train_m].mean(), f"{train_m}_std": g[train_m].std(ddof=0),
@@ -107,9 +123,10 @@ def summary_frame(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.D
         part.columns = [f"{c}_{impl}" for c in part.columns]
         parts.append(part)
     out = pd.concat(parts, axis=1)
-    if {f"{test_m}_mean_numpy", f"{test_m}_mean_torch"} <= set(out.columns):
-        out[f"{test_m}_diff"] = out[f"{test_m}_mean_numpy"] - out[f"{test_m}_mean_torch"]
-        out["final_loss_diff"] = out["final_loss_mean_numpy"] - out["final_loss_mean_torch"]
-        out["speedup"] = out["us_per_step_torch"] / out["us_per_step_numpy"]
+    for impl in candidates(impls) if REFERENCE in impls else []:
+        ref, end = REFERENCE, suffix(impl)
+        out[f"{test_m}_diff{end}"] = out[f"{test_m}_mean_{impl}"] - out[f"{test_m}_mean_{ref}"]
+        out[f"final_loss_diff{end}"] = out[f"final_loss_mean_{impl}"] - out[f"final_loss_mean_{ref}"]
+        out[f"speedup{end}"] = out[f"us_per_step_{ref}"] / out[f"us_per_step_{impl}"]
     out = out.reset_index()
     return out.drop(columns=["_all"]) if not group_axes else out

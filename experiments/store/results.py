@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 
 from ..config.keys import flatten
+from ..implementations import ordered
 from ..errors import UserInputError
 from ..config.baselines import reference_id
 from .cells import RunStore, data_key
@@ -91,7 +92,8 @@ class RunResults:
 
     @property
     def impls(self) -> list[str]:
-        return [i for i in ("numpy", "torch") if any(r["impl"] == i for r in self.records)]
+        """The implementations of the run's records, in display order (``implementations.ordered``)."""
+        return ordered(r["impl"] for r in self.records)
 
     @property
     def base_keys(self) -> dict:

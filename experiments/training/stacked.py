@@ -23,6 +23,7 @@ from data_utils.training.stacked_loop import PAD_ACTIVATIONS, stack_kind
 from data_utils.training.threads import SMALL_WORK
 
 from ..config.sweep import Cell
+from ..implementations import BUILTIN
 
 __all__ = ["group_cells", "run_group", "stackable", "longest_first", "ALONE_NOTE"]
 
@@ -60,8 +61,8 @@ def stackable(cell: Cell) -> str | None:
     (scaled max |dTheta|) on the default sweep at lr 0.3, past the float32 parity tolerance -
     so neither keeps the engine's promise of the per-cell engine's tables.
     """
-    if cell.impl not in ("numpy", "torch"):
-        return f"ran per cell: the stacked engine covers numpy and torch, not {cell.impl}"
+    if cell.impl not in BUILTIN:  # the implementations with a ``train_stacked`` (plug-ins have none)
+        return f"ran per cell: the stacked engine covers {' and '.join(BUILTIN)}, not {cell.impl}"
     if cell.config.train.dtype != "float64":
         return "ran per cell: the stacked engine covers float64 (a float32 stack rounds differently from per-cell runs)"
     return None

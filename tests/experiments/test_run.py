@@ -190,6 +190,26 @@ def test_store_repairs_torn_line_and_dedupes(tmp_path):
     assert [r["id"] for r in store.records()] == ["a"]
 
 
+def test_a_records_spec_is_validated_once_not_at_every_read(tmp_path, monkeypatch):
+    from experiments.config import parse_config
+    from experiments.store import cells as cells_module
+    store = RunStore(tmp_path / "s")
+    store.create(parse_config({}))
+    specs = [parse_config({"seed": seed}).base() for seed in range(3)]
+    store.cells_path.write_text("".join(json.dumps({"id": str(k), "pair": "p", "impl": "numpy", "keys": {},
+                                                    "spec": spec, "status": "ok"}) + "\n"
+                                        for k, spec in enumerate(specs)))
+    validated = []
+    validate = cells_module.ExperimentConfig.model_validate
+    monkeypatch.setattr(cells_module.ExperimentConfig, "model_validate",
+                        lambda raw, **kw: validated.append(raw["seed"]) or validate(raw, **kw))
+    cells_module._valid_spec.cache_clear()
+    for _ in range(3):
+        store.repair()
+        assert [r["id"] for r in store.records()] == ["0", "1", "2"]
+    assert sorted(validated) == [0, 1, 2]
+
+
 def test_parity_cli(tmp_path, capsys):
     out = tmp_path / "parity"
     assert main(["parity", "--steps", "300", "--out", str(out)]) == 0
