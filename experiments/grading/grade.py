@@ -26,10 +26,11 @@ OWN_ENTRIES = ("grades.csv", "grades.html", "rows", MARKER)
 
 
 def lab_data(seed: int = 100) -> dict[str, np.ndarray]:
-    """The grading batch (3 Gaussians of 10 points: D=2, C=3), the lab's data
+    """The grading batch (3 Gaussians of 10 points, standardised: D=2, C=3), the lab's data
     (``sample_gmm_2d(6, 2, 10)``) and a 40 x 40 grid over it for the thumbnail."""
     from data_utils.datasets.course import sample_gauss_2d, sample_gmm_2d
     X, y = sample_gauss_2d(3, 10, rng=seed)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)  # standardised: one step moves, nothing saturates
     for s in range(seed, seed + 100):
         Xl, yl = sample_gmm_2d(6, 2, 10, rng=s)
         if len(np.unique(yl)) == 2:

@@ -69,6 +69,8 @@ class _Point:
 
 def _fit_reason(u, g, theta, lam, s_loss, s_l2, is_weight, name, rtol, floor) -> str | None:
     """Why tensor ``name`` differs, when ``u = a g + b lam theta`` holds exactly."""
+    if not (np.all(np.isfinite(u)) and np.all(np.isfinite(g)) and np.all(np.isfinite(theta))):
+        return f"{name}'s update is not finite (overflow or nan)"
     cols = [g.ravel()] + ([lam * theta.ravel()] if lam and np.any(theta) else [])
     A = np.stack(cols, axis=1)
     coef, *_ = np.linalg.lstsq(A, u.ravel(), rcond=None)
@@ -99,14 +101,16 @@ def judge_params(obs: dict, X, y) -> dict:
     points = [_Point(p, obs["kind"], obs.get("lr", 1.0), obs["dtype"]) for p in obs["points"]]
     if not points:
         return _verdict("not graded", reason=obs.get("why_not", "no step observed"))
-    lam, n, names = obs["lam"], X.shape[0], obs.get("names") or list(ref.TENSORS)
+    lam, n, names = obs["lam"], X.shape[0], list(ref.TENSORS)
+    described = obs.get("names") or names
     note = "" if obs.get("l2_graded", True) else " (L2 not graded: " + obs.get("l2_note", "no lambda") + ")"
     grads = {}
 
     def explained(c, eps, p):
         key = (id(p), eps)
         if key not in grads:
-            grads[key] = ref.gradients(p.theta, X, y, eps)
+            with np.errstate(all="ignore"):
+                grads[key] = ref.gradients(p.theta, X, y, eps)
         return p.errors(_expected(c, grads[key], p.theta, lam, n))
 
     for eps in ref.EPSILONS:
@@ -138,7 +142,7 @@ def judge_params(obs: dict, X, y) -> dict:
         else:
             part = f"the {what} of {', '.join(names[k] for k in bad)}"
         reason = next((r for r in reasons if r), f"{names[first]}'s {what} is not the loss's gradient")
-        return _verdict("bug", step=p.step, tensor=names[first], size=errs[first][0], part=part,
+        return _verdict("bug", step=p.step, tensor=described[first], size=errs[first][0], part=part,
                         reason=reason + note,
                         convention="" if best.is_reference else best.describe())
     return _verdict("bug", reason="no convention explains every step together", part="the update")
@@ -167,7 +171,7 @@ def judge_loss(obs: dict, X, y, params_verdict: dict | None = None) -> dict:
                     v = ref.loss_value(theta, X, y, c, lam if with_l2 else 0.0, eps)
                     if abs(v - value) <= tol:
                         parts = ([] if c.is_reference else [c.describe()]) + \
-                                ([f"epsilon {eps:g} inside the log"] if eps > 1e-12 and decimals is None else []) + \
+                                ([f"epsilon {eps:g} inside the log"] if eps > 1e-12 else []) + \
                                 ([] if with_l2 or not lam else ["the data term without the penalty"])
                         if not parts:
                             return _verdict("correct", value=value, expected=expected, reason="the lab's objective")

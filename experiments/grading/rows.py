@@ -20,7 +20,7 @@ COLUMNS = ("submission", "form", "verdict", "evidence", "params", "convention", 
 
 def _evidence(v: dict) -> str:
     where = ", ".join(str(x) for x in (f"step {v['step']}" if "step" in v else None, v.get("tensor"),
-                                      f"{v['size']:.2g}" if isinstance(v.get("size"), float) else None) if x)
+                                      f"size {v['size']:.2g}" if isinstance(v.get("size"), float) else None) if x)
     return (where + ": " if where else "") + v.get("reason", "")
 
 

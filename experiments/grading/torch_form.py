@@ -109,9 +109,11 @@ def probe(module, file: str, data: dict, s: Settings) -> dict:
     if callable(get_loss):
         try:
             xs, ys = t.data(model, X, onehot(y, C))
-            value, _ = student_call("get_loss", file, get_loss, xs, ys)
+            takes_lam = len(match_roles(get_loss, 2)[0].get("lambda", "")) > 0
+            args = (xs, ys, obs["lam"]) if takes_lam else (xs, ys)
+            value, _ = student_call("get_loss", file, get_loss, *args)
             obs["loss"] = {"value": float(to_numpy(value)), "thetas": [reading.to_harness(arrays)],
-                           "where": "model.get_loss"}
+                           "where": "model.get_loss", **({} if takes_lam else {"lam": 0.0})}
         except StudentError as exc:
             obs["loss_note"] = str(exc)
     else:
