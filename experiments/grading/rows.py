@@ -76,6 +76,6 @@ def make_row(entry: Entry, result: dict, data) -> dict:
     if lab.get("error"):
         row["notes"] = "; ".join(x for x in (row["notes"], f"lab run: {lab['error']}") if x)
     if lab.get("grid") is not None:
-        from .table import thumbnail
+        from .thumbnail import thumbnail
         row["thumbnail"] = thumbnail(np.asarray(lab["grid"]), data)
     return row

@@ -50,6 +50,8 @@ VARIANTS = {
     "bug_loss_sign": (ANA, "fcann2.py", [("loss = -np.mean", "loss = np.mean")]),
     "bug_softmax_loss": (BO, "pt_deep.py", [("loss = model.get_loss(X, Yoh_)",
                                              "loss = torch.nn.functional.cross_entropy(model(X), Yoh_.argmax(1))")]),
+    "bug_torch_l2_ignored": (BO, "pt_deep.py", [(" + param_lambda / 2 * sum(torch.sum(W ** 2) for W in model.weights)",
+                                                 "")]),
     "bug_relu_mask_grad": (CY, "layers.py", [("self.dinputs[self.inputs <= 0] = 0", "self.dinputs[dvalues <= 0] = 0")]),
     # isolation
     "crash": (ANA.replace("import data\n", "import data\nraise RuntimeError('half-finished lab')\n"), "fcann2.py", []),

@@ -53,6 +53,7 @@ def test_decay_written_as_a_factor_is_the_labs_step(graded):
 # name -> (verdict part, step, the tensor named first, words of the reason)
 BUGS = {
     "bug_l2_ignored": ("params", 0, "W2", "L2 term is missing"),
+    "bug_torch_l2_ignored": ("params", 0, "W2", "L2 term is missing"),  # float32: found at step 0
     "bug_sigmoid": ("params", 0, "W2", "output layer's error"),
     "bug_dw_axis": ("params", 0, "W2", "6 times the lab's"),
     "bug_db_no_mean": ("params", 0, "b2", "30 times the lab's"),

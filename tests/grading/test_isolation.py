@@ -32,3 +32,19 @@ def test_arguments_are_filled_by_name():
     roles, unfilled = match_roles(fcann2_train, 2)
     assert roles == {"niter": "epochs", "delta": "eta", "lambda": "reg_lambda", "hidden": "n_hidden"}
     assert not unfilled
+
+
+def test_the_reference_is_torch_autograd():
+    """The grader's NumPy reference gives the gradients of the harness's own reference
+    (torch autograd through pt_deep) for the lab's objective."""
+    from experiments.grading import reference as ref
+    from experiments.parity.gradients import torch_gradients
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 2)), rng.integers(0, 3, 30)
+    theta = [rng.normal(size=(5, 2)), rng.normal(size=5), rng.normal(size=(3, 5)), rng.normal(size=3)]
+    loss, grads = torch_gradients(list(zip(theta[::2], theta[1::2])), X, y, activation="relu",
+                                  loss="cross_entropy", weight_decay=0.1)
+    mine = [g + 0.1 * t * (k % 2 == 0) for k, (g, t) in enumerate(zip(ref.gradients(theta, X, y), theta))]
+    for a, b in zip(mine, grads):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert abs(ref.loss_value(theta, X, y, lam=0.1) - loss) < 1e-12
