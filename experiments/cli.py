@@ -1,4 +1,4 @@
-"""``python -m experiments {run,report,compare,list,parity}``.
+"""``python -m experiments {run,report,compare,list,parity,grade}``.
 
 Exit codes: 0 success; 1 some cell failed (run), parity outside tolerance (parity) or an
 unexpected failure (its message; the traceback with ``-v``); 2 invalid input - config,
@@ -100,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="check the grid point(s) of the sweep with these values; repeatable")
     par.add_argument("--all", action="store_true", help="check every grid point of the sweep")
     par.add_argument("-v", "--verbose", action="count", default=0)
+
+    grd = sub.add_parser("grade", help="grade lab submissions (fcann2.py, pt_deep.py, layer classes, plug-ins) "
+                                       "against the lab's network: one row each")
+    grd.add_argument("paths", nargs="+", metavar="PATH", help="submission files or folders (a folder per student, "
+                                                              "or one folder)")
+    grd.add_argument("--out", default="results/grades", help="where grades.csv/.html go (default: results/grades)")
+    grd.add_argument("--jobs", type=_jobs, default=2, help="submissions graded at once (default 2; -1 all cores)")
+    grd.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per submission (default 60)")
+    grd.add_argument("--memory", type=_at_least(256), default=2048, help="MB of memory per submission (default 2048)")
+    grd.add_argument("-v", "--verbose", action="count", default=0)
     return p
 
 
@@ -201,6 +211,16 @@ def _cmd_parity(args) -> int:
     return 1 if failed else 0
 
 
+def _cmd_grade(args) -> int:
+    from .grading.grade import grade
+    from .grading.table import summary_counts
+    rows = grade(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory)
+    counts = ", ".join(f"{n} {v}" for v, n in sorted(summary_counts(rows).items()))
+    print(f"{len(rows)} submissions: {counts}")
+    print(f"wrote {Path(args.out) / 'grades.csv'} and {Path(args.out) / 'grades.html'}")
+    return 0
+
+
 def _slug(label: str) -> str:
     """A folder name for a grid point label (``model.hidden=[5], train.lr=0.1``)."""
     return "".join(c if c.isalnum() or c in "._=-" else "_" for c in label.replace(", ", "__"))
@@ -218,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import UserInputError
     try:
         return {"run": _cmd_run, "report": _cmd_report, "compare": _cmd_compare, "list": _cmd_list,
-                "parity": _cmd_parity}[args.command](args)
+                "parity": _cmd_parity, "grade": _cmd_grade}[args.command](args)
     except ConfigError as exc:
         print(f"error: invalid config\n{exc}", file=sys.stderr)
         return 2

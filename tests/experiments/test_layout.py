@@ -8,7 +8,7 @@ import experiments
 
 ROOT = Path(experiments.__file__).parent
 # bottom to top; the top-level modules (cli, runner) may import anything
-LAYERS = ["errors", "implementations", "config", "store", "training", "parity", "report"]
+LAYERS = ["errors", "implementations", "config", "store", "training", "parity", "grading", "report"]
 TOP = len(LAYERS)
 
 
