@@ -21,7 +21,7 @@ def train_seconds_per_step(impl: str, sizes, n: int, batch_size, steps: int, dty
     X, y = _data(n, sizes[0], sizes[-1], np.dtype(dtype))
     params = du.init_params(sizes, "he_normal", 0, dtype=np.dtype(dtype))
     schedule = du.make_schedule(n, batch_size=batch_size, n_iter=steps, seed=1)
-    from experiments.implementations import get_impl
+    from experiments.implementations.registry import get_impl
     implementation = get_impl(impl)
     model = implementation.model.from_params(params, "relu", "cross_entropy")
     result = implementation.train(model, X, y, lr=1e-3, schedule=schedule)
@@ -163,7 +163,7 @@ def stacked_seconds_per_model_step(impl: str, k: int, steps: int, sizes=(2, 20, 
     on ``k`` per-sample models (own seed, own learning rate): the stack's seconds per step
     divided by ``k``."""
     import data_utils as du
-    from experiments.implementations import get_impl
+    from experiments.implementations.registry import get_impl
     implementation = get_impl(impl)
     X, y = _data(n, sizes[0], sizes[-1])
     models = [implementation.model.from_params(du.init_params(list(sizes), "he_normal", i)) for i in range(k)]

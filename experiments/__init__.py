@@ -6,8 +6,9 @@ on first use (PEP 562), so the CLI starts without loading torch or scikit-learn.
 from data_utils._lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    ".config": ("ExperimentConfig", "ConfigError", "load_config", "parse_config"),
+    ".config.load": ("ExperimentConfig", "ConfigError", "load_config", "parse_config"),
     ".errors": ("UserInputError",),
     ".runner": ("run_sweep", "SweepSummary"),
-    ".parity": ("lockstep", "gradient_parity", "ParityResult"),
+    ".parity.lockstep": ("lockstep", "ParityResult"),
+    ".parity.gradients": ("gradient_parity",),
 })

@@ -1,4 +1,4 @@
-"""``python -m experiments {run,report,compare,list,parity}``.
+"""``python -m experiments {run,report,compare,list,parity,grade}``.
 
 Exit codes: 0 success; 1 some cell failed (run), parity outside tolerance (parity) or an
 unexpected failure (its message; the traceback with ``-v``); 2 invalid input - config,
@@ -111,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="check the grid point(s) of the sweep with these values; repeatable")
     par.add_argument("--all", action="store_true", help="check every grid point of the sweep")
     par.add_argument("-v", "--verbose", action="count", default=0)
+
+    grd = sub.add_parser("grade", help="grade lab submissions (fcann2.py, pt_deep.py, layer classes, plug-ins) "
+                                       "against the lab's network: one row each")
+    grd.add_argument("paths", nargs="+", metavar="PATH", help="submission files or folders (a folder per student, "
+                                                              "or one folder)")
+    grd.add_argument("--out", default="results/grades", help="where grades.csv/.html go (default: results/grades)")
+    grd.add_argument("--jobs", type=_jobs, default=2, help="submissions graded at once (default 2; -1 all cores)")
+    grd.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per submission (default 60)")
+    grd.add_argument("--memory", type=_at_least(256), default=2048, help="MB of memory per submission (default 2048)")
+    grd.add_argument("-v", "--verbose", action="count", default=0)
     return p
 
 
@@ -121,8 +131,8 @@ def _setup_logging(verbosity: int) -> None:
 
 def _load(config: str | None, overrides: list[str], default: str, plugins: bool = False):
     """The validated config; with ``plugins``, its plug-in networks imported (which runs them)."""
-    from .catalog import resolve_config_path
-    from .config import import_plugins, load_config
+    from .config.catalog import resolve_config_path
+    from .config.load import import_plugins, load_config
     path = resolve_config_path(config or default)
     cfg = load_config(path, overrides)
     if plugins:
@@ -150,14 +160,14 @@ def _cmd_run(args) -> int:
 
 def _cmd_report(args) -> int:
     from .errors import UserInputError
-    from .run_folder import check_run_folder, is_run_folder
-    from .run_lock import run_lock
+    from .store.folder import check_run_folder, is_run_folder
+    from .store.lock import run_lock
     run_dir = Path(args.run_dir)
     if not (run_dir / "config.toml").is_file() or not (is_run_folder(run_dir) or (run_dir / "cells.jsonl").is_file()):
         raise UserInputError(f"{run_dir} is not a run folder (no config.toml and cells.jsonl)")
     if is_run_folder(run_dir):
         check_run_folder(run_dir, option="report")  # no symlink at a name the report writes
-    from .report import render_run
+    from .report.render import render_run
     with run_lock(run_dir):
         out = render_run(run_dir)
     print(f"report: {out['report_html']}")
@@ -165,8 +175,8 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from .compare import compare_runs, format_comparison, write_comparison
-    from .owned_folder import check_output_folder
+    from .report.compare import compare_runs, format_comparison, write_comparison
+    from .store.owned import check_output_folder
     out = check_output_folder(args.out, "compare")  # before reading the runs
     table = compare_runs(args.run_dirs)
     print(f"test {table.attrs['metric']} per grid point (mean over seeds); Δ = run minus the first run")
@@ -177,7 +187,7 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_list(args) -> int:
-    from .catalog import CONFIG_DIR, shipped_configs
+    from .config.catalog import CONFIG_DIR, shipped_configs
     configs = shipped_configs()
     width = max((len(n) for n, _ in configs), default=4)
     print(f"shipped configs in {CONFIG_DIR}:")
@@ -192,21 +202,21 @@ def _cmd_parity(args) -> int:
     out = Path(args.out) if args.out else Path(cfg.output.dir) / "parity"
     if not args.out and cfg.name != "parity":
         out = out / cfg.name
-    from .grid_parity import select_points
+    from .parity.points import select_points
     points = select_points(cfg, args.point, args.all) if (args.point or args.all) else [({}, cfg)]
     if args.steps is not None:  # the config's own length was checked with it
-        from .resources import limit_problems
+        from .config.resources import limit_problems
         for _, point in points:
             for _, text in limit_problems(point, n_steps=args.steps, steps_key="--steps"):
                 raise UserInputError(text)
     labels = [", ".join(f"{k}={v}" for k, v in keys.items()) for keys, _ in points]
-    from .owned_folder import check_output_folder, output_folder
+    from .store.owned import check_output_folder, output_folder
     check_output_folder(out, "parity", [_slug(label) if label else "" for label in labels])
     if args.impl != "numpy":
-        from .plugin import load_plugin
+        from .implementations.plugin import load_plugin
         load_plugin(args.impl)  # imports (runs) the named module; refuse a missing or incomplete one before training
-    from .parity import lockstep
-    from .parity_output import print_parity, write_parity
+    from .parity.lockstep import lockstep
+    from .parity.output import print_parity, write_parity
     failed, files = 0, None
     for label, (keys, point) in zip(labels, points):
         if label:
@@ -223,6 +233,16 @@ def _cmd_parity(args) -> int:
     return 1 if failed else 0
 
 
+def _cmd_grade(args) -> int:
+    from .grading.grade import grade
+    from .grading.table import summary_counts
+    rows = grade(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory)
+    counts = ", ".join(f"{n} {v}" for v, n in sorted(summary_counts(rows).items()))
+    print(f"{len(rows)} submissions: {counts}")
+    print(f"wrote {Path(args.out) / 'grades.csv'} and {Path(args.out) / 'grades.html'}")
+    return 0
+
+
 def _slug(label: str) -> str:
     """A folder name for a grid point label (``model.hidden=[5], train.lr=0.1``)."""
     return "".join(c if c.isalnum() or c in "._=-" else "_" for c in label.replace(", ", "__"))
@@ -236,11 +256,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     verbose = getattr(args, "verbose", 0)
     _setup_logging(verbose)
-    from .config import ConfigError
+    from .config.load import ConfigError
     from .errors import UserInputError
     try:
         return {"run": _cmd_run, "report": _cmd_report, "compare": _cmd_compare, "list": _cmd_list,
-                "parity": _cmd_parity}[args.command](args)
+                "parity": _cmd_parity, "grade": _cmd_grade}[args.command](args)
     except ConfigError as exc:
         print(f"error: invalid config\n{exc}", file=sys.stderr)
         return 2

@@ -13,14 +13,14 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
-from .config import ExperimentConfig, cell_matches, import_plugins
+from .config.load import ExperimentConfig, cell_matches, import_plugins
 from .errors import UserInputError
-from .orphans import exit_with_parent
-from .run_folder import check_run_folder, clear_run_folder
-from .references import ReferenceRun, expand_references, train_reference
-from .run_lock import run_lock
-from .store import RunStore
-from .sweep import Cell, expand
+from .training.orphans import exit_with_parent
+from .store.folder import check_run_folder, clear_run_folder
+from .training.baselines import ReferenceRun, expand_references, train_reference
+from .store.lock import run_lock
+from .store.cells import RunStore
+from .config.sweep import Cell, expand
 
 __all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "worker_count", "SCHEDULER_TIMEOUT", "ENGINES",
            "DEFAULT_ENGINE"]
@@ -54,7 +54,7 @@ def _identity(cell: Cell) -> dict:
 
 
 def _job(cell: Cell, animate: bool = False, note: str | None = None) -> list[dict]:
-    from .cell import train_cell  # in the worker: the parent never loads the trainers
+    from .training.cell import train_cell  # in the worker: the parent never loads the trainers
     record = {**_identity(cell), **train_cell(cell.config, animate=animate)}
     return [{**record, "engine_note": note} if note else record]
 
@@ -64,7 +64,7 @@ def _reference_job(run: ReferenceRun) -> list[dict]:
 
 
 def _stack_job(cells: list[Cell]) -> list[dict]:
-    from .stacked import run_group
+    from .training.stacked import run_group
     return [{**_identity(c), **rec} for c, rec in zip(cells, run_group(cells))]
 
 
@@ -179,7 +179,7 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
             if rec["id"] in wanted:
                 counts[rec["status"]] = counts.get(rec["status"], 0) + 1
         if render:
-            from .report import render_run
+            from .report.render import render_run
             trained_here = client is None and bool(todo or refs_todo)
             with _workers(client):  # the worker processes that trained, already started, draw the figures
                 render_run(run_dir, jobs=worker_count(n_jobs, len(todo) + len(refs_todo)) if trained_here else 1)
@@ -198,7 +198,7 @@ def _workers(client):
 def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: int, client, progress: bool,
              animated: str | None = None, engine: str = DEFAULT_ENGINE, references: list[ReferenceRun] = ()) -> None:
     if engine == "stacked":
-        from .stacked import group_cells, longest_first
+        from .training.stacked import group_cells, longest_first
         stacks, alone = group_cells([c for c in todo if c.id != animated])
         if animated in {c.id for c in todo}:  # it records frames through the per-cell trainer's callback
             alone.setdefault("ran per cell: it records the animation", []).extend(c for c in todo if c.id == animated)

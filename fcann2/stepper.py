@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from data_utils.training.loop import EpochRate, TrainingPlan
+from data_utils.training.loop import TrainingPlan
 
 from .model import MLP
 from .optimizers import UPDATE_RULES
@@ -31,7 +31,7 @@ class NumpyStepper:
         self.weights, self.weight_grads = self.theta[:model.n_weights], self.grad[:model.n_weights]
         self.rule = UPDATE_RULES[recipe.optimizer](recipe, self.theta)
         self.weight_decay = recipe.weight_decay
-        self.rate = EpochRate(recipe, plan.schedule.n_epochs)
+        self.rate = plan.rate   # the epoch's learning rate (the loop advances it)
         self._decay = np.empty_like(self.weights)
 
     def loss_and_grad(self, index) -> float:
@@ -60,7 +60,7 @@ class NumpyStepper:
         self.rule.update(self.theta, self.grad, self.rate.lr)
 
     def end_epoch(self) -> None:
-        self.rate.advance()
+        """Nothing: the rate is the plan's, which the loop advances."""
 
     def evaluate(self, X, y) -> tuple[float, np.ndarray]:
         outputs = self.model._forward(X.T)

@@ -9,7 +9,7 @@ import contextlib
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, plan_training, run_training
+from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, iter_training, run_training
 from data_utils.training.threads import choose_threads
 
 from .lean import LeanStepper
@@ -38,8 +38,7 @@ def iter_train(model: MLP, X, y, *, record_steps: bool = False, **options) -> Tr
     """A ``TrainingLoop`` over ``model``: iterate it to train, one ``(step, loss, batch_len)``
     per step (two of them ``zip`` into a lockstep run); ``.result`` holds the histories.
     ``options`` as ``train``."""
-    plan = plan_training(model, X, y, **options)
-    return TrainingLoop(make_stepper(model, plan), plan, record_steps=record_steps)
+    return iter_training(make_stepper, model, X, y, record_steps=record_steps, **options)
 
 
 def train(model: MLP, X, y, *, n_threads="auto", **options) -> TrainResult:

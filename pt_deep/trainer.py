@@ -12,7 +12,7 @@ import contextlib
 import numpy as np
 import torch
 
-from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, plan_training, run_training
+from data_utils.training.loop import TrainingLoop, TrainingPlan, TrainResult, iter_training, run_training
 from data_utils.training.threads import choose_threads
 
 from .model import PTDeep, to_tensor
@@ -83,9 +83,8 @@ class TorchStepper:
 
 def iter_train(model: PTDeep, X, y, *, record_steps: bool = False, **options) -> TrainingLoop:
     """A ``TrainingLoop`` over ``model`` (see ``fcann2.iter_train``)."""
-    plan = plan_training(model, X, y, **options)
     model.train()
-    return TrainingLoop(TorchStepper(model, plan), plan, record_steps=record_steps)
+    return iter_training(TorchStepper, model, X, y, record_steps=record_steps, **options)
 
 
 def train(model: PTDeep, X, y, *, n_threads="auto", **options) -> TrainResult:

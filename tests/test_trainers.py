@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from data_utils import init_params, load_dataset
-from experiments.implementations import get_impl
+from experiments.implementations.registry import get_impl
 
 
 class Impl:
-    """One implementation (``experiments.implementations``) with a test-friendly model factory."""
+    """One implementation (``experiments.implementations.registry``) with a test-friendly model factory."""
 
     def __init__(self, name):
         self.name = name

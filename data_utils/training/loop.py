@@ -19,7 +19,7 @@ from .recipe import Recipe, as_recipe
 from .schedules import Schedule, make_schedule
 
 __all__ = ["TrainResult", "TrainingPlan", "TrainingLoop", "Stepper", "EpochRate", "plan_training",
-           "run_training", "resolve_schedule"]
+           "run_training", "iter_training", "resolve_schedule"]
 
 
 @dataclass
@@ -60,7 +60,10 @@ class TrainResult:
 
 @dataclass(frozen=True)
 class TrainingPlan:
-    """Checked inputs of one training run: training data, schedule, recipe, monitored sets."""
+    """Checked inputs of one training run: training data, schedule, recipe, monitored sets,
+    and ``rate``, the learning rate of the current epoch from the recipe's schedule
+    (``EpochRate``: computed once per epoch; the loop advances it at the end of every full
+    epoch, the history records it, steppers that apply the recipe by hand read it)."""
 
     X: np.ndarray
     y: np.ndarray
@@ -68,6 +71,11 @@ class TrainingPlan:
     recipe: Recipe
     eval_sets: dict[str, tuple[np.ndarray, np.ndarray]]
     classification: bool
+    rate: EpochRate | None = None
+
+    def __post_init__(self):
+        if self.rate is None:
+            object.__setattr__(self, "rate", EpochRate(self.recipe, self.schedule.n_epochs))
 
 
 class Stepper(Protocol):
@@ -99,8 +107,8 @@ class Stepper(Protocol):
 
 
 class EpochRate:
-    """The learning rate of the current epoch, from the recipe's schedule (for steppers that
-    apply the recipe by hand); ``advance()`` at the end of each epoch."""
+    """The learning rate of the current epoch, from the recipe's schedule (``lr``);
+    ``advance()`` at the end of each full epoch. A run's one is ``TrainingPlan.rate``."""
 
     def __init__(self, recipe: Recipe, n_epochs: int):
         self.recipe, self.n_epochs, self.epoch = recipe, n_epochs, 0
@@ -258,19 +266,17 @@ class TrainingLoop:
         res.loss_per_epoch.append(epoch_loss)
         stop = self._end_of_epoch(epoch)
         if res.n_steps % schedule.steps_per_epoch == 0:
+            self.plan.rate.advance()
             self.stepper.end_epoch()
         if stop or res.n_steps == schedule.n_steps:
             res.stopped_early = stop and res.n_steps < schedule.n_steps
             self._finish(start)
         return stop
 
-    def _lr(self, epoch: int) -> float:
-        return self.plan.recipe.lr_at(epoch, self.plan.schedule.n_epochs)
-
     def _end_of_epoch(self, epoch: int) -> bool:
         """Record the epoch's lr and scores; True when early stopping says stop."""
         plan, hist = self.plan, self.result.history
-        hist["lr"].append(self._lr(epoch))
+        hist["lr"].append(self.plan.rate.lr)   # the rate epoch ``epoch`` used
         for name, (X, y) in plan.eval_sets.items():
             loss, outputs = self.stepper.evaluate(X, y)
             hist[f"{name}_loss"].append(float(loss))
@@ -315,6 +321,15 @@ def run_training(make_stepper: Callable[[object, TrainingPlan], Stepper], model,
     ``options`` are those of ``plan_training`` (data, schedule and recipe keys);
     ``callback(step, loss, model)`` runs after each finite step.
     """
-    plan = plan_training(model, X, y, **options)
-    loop = TrainingLoop(make_stepper(model, plan), plan, record_steps=record_steps)
+    loop = iter_training(make_stepper, model, X, y, record_steps=record_steps, **options)
     return loop.run(None if callback is None else (lambda step, loss: callback(step, loss, model)))
+
+
+def iter_training(make_stepper: Callable[[object, TrainingPlan], Stepper], model, X, y, *,
+                  record_steps: bool = False, **options) -> TrainingLoop:
+    """A ``TrainingLoop`` over ``model`` with one implementation's stepper (every
+    implementation's ``iter_train``): iterate it to train, one ``(step, loss, batch_len)``
+    per step (two of them ``zip`` into a lockstep run); ``.result`` holds the histories.
+    ``options`` as ``run_training``."""
+    plan = plan_training(model, X, y, **options)
+    return TrainingLoop(make_stepper(model, plan), plan, record_steps=record_steps)

@@ -201,7 +201,7 @@ CATALOGUE = [
     case("parity-bad-config", "[train]\nlr = inf", "{cfg}: train.lr: must be a finite number, got inf", argv=PARITY),
     case("report-not-a-run", None, "{tmp}/partial is not a run folder", argv=["report", "{tmp}/partial"]),
     case("report-missing", None, "{tmp}/nothing is not a run folder", argv=["report", "{tmp}/nothing"]),
-    # what a cell would cost (experiments/resources.py), against [limits]
+    # what a cell would cost (experiments/config/resources.py), against [limits]
     case("hidden-million", "[model]\nhidden = [1000000, 1000000]", "{cfg}: model.hidden: a cell needs about 4.83e+04 GB"),
     case("hidden-20000", "[model]\nhidden = [20000, 20000]",
          "{cfg}: model.hidden: a cell needs about 25.8 GB of memory, mostly parameters and optimizer state"),

@@ -10,15 +10,15 @@ from sklearn.metrics import log_loss
 
 import fcann2
 from data_utils.training.param_io import load_params_npz, save_params_npz
-from experiments.cell import train_cell
-from experiments.cell_outputs import HARDEST, hardest_examples
+from experiments.training.cell import train_cell
+from experiments.training.outputs import HARDEST, hardest_examples
 from experiments.config import parse_config
-from experiments.implementations import IMPLS
-from experiments.reload_check import reload_check
-from experiments.scoring import evaluate
-from experiments.setup import prepare
-from experiments.summary_views import grid_table
-from experiments.tables import cells_frame
+from experiments.implementations.registry import IMPLS
+from experiments.training.reload_check import reload_check
+from experiments.training.scoring import evaluate
+from experiments.training.setup import prepare
+from experiments.report.summary import grid_table
+from experiments.store.frames import cells_frame
 
 
 def _config(impl="numpy", **output):

@@ -2,9 +2,9 @@
 import tomllib
 import pytest
 
-from experiments.catalog import resolve_config_path, shipped_configs
+from experiments.config.catalog import resolve_config_path, shipped_configs
 from experiments.config import ConfigError, dump_toml, load_config
-from experiments.sweep import expand
+from experiments.config.sweep import expand
 
 
 def test_missing_file():

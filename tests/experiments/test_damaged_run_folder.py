@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from experiments.cell_damage import record_problem
+from experiments.store.damage import record_problem
 from experiments.cli import main
 from experiments.store import RunStore
 

@@ -9,9 +9,9 @@ import stat
 import pytest
 
 from experiments.cli import main
-from experiments.owned_folder import MANIFEST, FolderError, OwnedFolder, check_out_path
-from experiments.run_folder import LOCK_FILE
-from experiments.run_lock import run_lock
+from experiments.store.owned import MANIFEST, FolderError, OwnedFolder, check_out_path
+from experiments.store.folder import LOCK_FILE
+from experiments.store.lock import run_lock
 
 
 

@@ -9,8 +9,8 @@ import pytest
 from experiments import runner
 from experiments.cli import main
 from experiments.config import ConfigError, parse_config
-from experiments.resources import DEFAULT_LIMITS, estimate
-from experiments.sweep import expand
+from experiments.config.resources import DEFAULT_LIMITS, estimate
+from experiments.config.sweep import expand
 
 BIG = {"model": {"hidden": [20000, 20000]}, "sweep": {}}
 

@@ -11,8 +11,8 @@ import pytest
 
 from experiments.cli import main
 from experiments.config import ConfigError, parse_config
-from experiments.grid_parity import pair_verdicts
-from experiments.run_results import RunResults
+from experiments.parity.grid import pair_verdicts
+from experiments.store.results import RunResults
 
 BASE = """
 name = "refs"

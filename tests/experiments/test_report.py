@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.summary_views import COMPACT_WIDTH, fit_to_width, grid_table
+from experiments.report.summary import COMPACT_WIDTH, fit_to_width, grid_table
 
 SECTIONS = ("What ran", "Summary", "The grid at a glance", "Decision surfaces", "Hidden units", "Loss curves",
             "Confusion matrix", "Training animation")
@@ -70,7 +70,7 @@ def test_report_structure(animated_run):
 
 def test_animation_comes_from_the_chosen_cell(animated_run):
     from PIL import Image
-    from experiments.store import RunStore
+    from experiments.store.cells import RunStore
     store = RunStore(animated_run)
     animated = [r for r in store.records() if store.frames(r["id"])]
     assert len(animated) == 1 and animated[0]["impl"] == "numpy" and animated[0]["keys"]["train.lr"] == 0.5

@@ -12,8 +12,8 @@ import psutil
 import pytest
 
 from experiments.cli import main
-from experiments.run_folder import LOCK_FILE
-from experiments.store import RunStore
+from experiments.store.folder import LOCK_FILE
+from experiments.store.cells import RunStore
 
 
 SMALL = ["--set", "sweep.seed=[0]", "--set", "sweep.train.lr=[0.1]"]  # 4 cells: hidden x impl

@@ -13,7 +13,7 @@ from data_utils import write_idx
 from experiments.cli import main
 from experiments.config import load_config
 from experiments.runner import run_sweep
-from experiments.store import RunStore
+from experiments.store.cells import RunStore
 
 
 def _metrics_by_id(run_dir):
@@ -196,6 +196,26 @@ def test_store_repairs_torn_line_and_dedupes(tmp_path):
     store.create(parse_config({}))  # reopening repairs
     assert store.cells_path.read_text() == line + line
     assert [r["id"] for r in store.records()] == ["00000000000000aa"]
+
+
+def test_a_records_spec_is_validated_once_not_at_every_read(tmp_path, monkeypatch):
+    from experiments.config import parse_config
+    from experiments.store import damage
+    store = RunStore(tmp_path / "s")
+    store.create(parse_config({}))
+    specs = [parse_config({"seed": seed}).base() for seed in range(3)]
+    store.cells_path.write_text("".join(json.dumps({"id": f"{k:016x}", "pair": "p", "impl": "numpy", "keys": {},
+                                                    "spec": spec, "status": "ok"}) + "\n"
+                                        for k, spec in enumerate(specs)))
+    validated = []
+    validate = damage.ExperimentConfig.model_validate
+    monkeypatch.setattr(damage.ExperimentConfig, "model_validate",
+                        lambda raw, **kw: validated.append(raw["seed"]) or validate(raw, **kw))
+    damage._spec_problem.cache_clear()
+    for _ in range(3):
+        store.repair()
+        assert [r["id"] for r in store.records()] == [f"{k:016x}" for k in range(3)]
+    assert sorted(validated) == [0, 1, 2]
 
 
 def test_parity_cli(tmp_path, capsys):

@@ -2,7 +2,7 @@
 import pytest
 
 from experiments.cli import main
-from experiments.run_folder import MARKER, RunFolderError, check_run_folder, clear_run_folder
+from experiments.store.folder import MARKER, RunFolderError, check_run_folder, clear_run_folder
 
 
 def _snapshot(folder):

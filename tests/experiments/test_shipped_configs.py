@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from data_utils import write_idx
-from experiments.catalog import shipped_configs
+from experiments.config.catalog import shipped_configs
 from experiments.cli import main
 
 SHIPPED = {"course_fcann2", "fer_pt_deep", "layers_sigmoid", "mnist_250x250", "lines_3x3", "regression_mse",

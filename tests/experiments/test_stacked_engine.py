@@ -6,15 +6,15 @@ import math
 import numpy as np
 import pytest
 
-from experiments.catalog import resolve_config_path
+from experiments.config.catalog import resolve_config_path
 from experiments.config import load_config
-from experiments.grid_parity import pair_verdicts
-from experiments.run_results import RunResults
+from experiments.parity.grid import pair_verdicts
+from experiments.store.results import RunResults
 from experiments.runner import run_sweep
-from experiments.store import RunStore
-from experiments.summary_views import grid_table
-from experiments.tolerance import scaled_difference
-from experiments.tables import summary_frame
+from experiments.store.cells import RunStore
+from experiments.report.summary import grid_table
+from experiments.parity.tolerance import scaled_difference
+from experiments.store.frames import summary_frame
 
 TIMES = {"wall_time", "time_per_step", "cell_time", "time_engine", "engine_note"}
 TORCH_TOL = 1e-12
@@ -103,8 +103,8 @@ def test_tables_equal_per_cell_tables_except_time(tmp_path):
 
 
 def test_grouping_pads_torch_widths_and_never_numpys():
-    from experiments.stacked import _stacks_of, group_cells, longest_first
-    from experiments.sweep import expand
+    from experiments.training.stacked import _stacks_of, group_cells, longest_first
+    from experiments.config.sweep import expand
     stacks, alone = group_cells(expand(load_config(resolve_config_path("default"))))
     assert not alone
     assert sorted((s[0].impl, len(s)) for s in stacks) == [("numpy", 6)] * 4 + [("torch", 24)]
@@ -151,7 +151,7 @@ def test_the_cli_default_engine_is_the_runners():
 def test_cells_the_stack_does_not_cover_run_per_cell_with_a_note(tmp_path, monkeypatch, caplog):
     import dataclasses
 
-    from experiments import implementations
+    from experiments.implementations import registry as implementations
 
     def broken(*args, **kwargs):
         raise RuntimeError("injected stack failure")

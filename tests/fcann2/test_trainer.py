@@ -73,3 +73,19 @@ def test_trainer_rejects_bad_arguments(gmm_data, kwargs, exc, match):
     X, y = gmm_data
     with pytest.raises(exc, match=match):
         train(MLP.from_sizes([2, 3, 2], rng=0), X, y, **kwargs)
+
+
+def test_the_learning_rate_is_computed_once_per_epoch(monkeypatch):
+    """The plan's rate (``TrainingPlan.rate``) is what the NumPy update uses and what the
+    history records: ``Recipe.lr_at`` runs once per epoch (and once for epoch 0), not twice."""
+    from data_utils.training.recipe import Recipe
+
+    calls = []
+    lr_at = Recipe.lr_at
+    monkeypatch.setattr(Recipe, "lr_at", lambda self, e, n: calls.append(e) or lr_at(self, e, n))
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(np.int64)
+    model = MLP.from_params([(np.full((3, 2), 0.1), np.zeros(3)), (np.full((2, 3), 0.1), np.zeros(2))])
+    result = train(model, X, y, lr=0.5, lr_schedule="step", gamma=0.5, step_size=1, batch_size=5, epochs=4)
+    assert calls == [0, 1, 2, 3, 4]
+    assert result.history["lr"] == [0.5, 0.25, 0.125, 0.0625]

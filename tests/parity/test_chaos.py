@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import fcann2.optimizers as rules
-from experiments.catalog import resolve_config_path
+from experiments.config.catalog import resolve_config_path
 from experiments.cli import main
 from experiments.config import load_config
-from experiments.parity import lockstep
-from experiments.parity_chaos import perturb_one_ulp
+from experiments.parity.lockstep import lockstep
+from experiments.parity.chaos import perturb_one_ulp
 
 # a spiral run whose trajectory amplifies rounding: numpy and torch separate after ~400 steps
 CHAOTIC = ["model.hidden=[20,20]", 'train.optimizer="adam"', "train.lr=0.05", "train.epochs=40",
@@ -79,7 +79,7 @@ def test_grid_point_verdicts_from_recorded_cells(tmp_path):
 
 
 class _FakeResults:
-    """What ``grid_parity`` reads of a run: records, and per cell params/outputs/curves."""
+    """What ``parity.grid`` reads of a run: records, and per cell params/outputs/curves."""
 
     def __init__(self, records, params, outputs, curves):
         self.records, self._p, self._o, self._c = records, params, outputs, curves
@@ -101,7 +101,7 @@ def _rec(cid, impl, pair, status="ok", diverged_at=None):
 
 
 def test_pair_verdicts_agree_chaotic_disagree_and_diverged_together():
-    from experiments.grid_parity import pair_verdicts, point_verdicts
+    from experiments.parity.grid import pair_verdicts, point_verdicts
     W = np.eye(2)
     p = {"a": [(W, np.zeros(2))], "b": [(W + 1e-15, np.zeros(2))],          # agree
          "c": [(W, np.zeros(2))], "d": [(W + 0.1, np.zeros(2))],            # differ, first epoch equal

@@ -12,7 +12,7 @@ import data_utils as du
 import fcann2
 import pt_deep
 from experiments.config import parse_config
-from experiments.parity import DEFAULT_TOLERANCE, lockstep
+from experiments.parity.lockstep import DEFAULT_TOLERANCE, lockstep
 from fcann2 import functional as F, trainer as fcann2_trainer
 from fcann2.lean import LeanStepper
 

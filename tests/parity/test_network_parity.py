@@ -4,7 +4,7 @@ import pytest
 
 import fcann2
 from data_utils import init_params
-from experiments.gradient_check import gradient_parity
+from experiments.parity.gradients import gradient_parity
 
 GRAD_RTOL = 1e-10
 

@@ -10,7 +10,7 @@ import pytest
 import fcann2.optimizers as rules
 import fcann2.trainer as np_trainer
 from experiments.config import parse_config
-from experiments.parity import lockstep
+from experiments.parity.lockstep import lockstep
 
 BASE = {"data": {"dataset": "blobs", "params": {"n_samples": 240, "n_classes": 3}, "standardize": True},
         "model": {"hidden": [10, 10], "activation": "relu"}}
@@ -124,7 +124,7 @@ class _DampenedMomentum(rules.SGD):
 class _ScheduleSteppedPerBatch(np_trainer.NumpyStepper):
     def step(self):
         super().step()
-        self.end_epoch()
+        self.rate.advance()   # the epoch's rate moved on after every batch
 
 
 @pytest.mark.parametrize("optimizer, patch", [
