@@ -13,7 +13,7 @@ from joblib import Parallel, delayed
 
 from data_utils.plots import save_figure
 
-from .agreement import pair_agreement, verdict_line
+from .agreement import pair_agreement, verdict_line, verdict_reasons, verdict_tone
 from ..parity.grid import pair_verdicts, point_verdicts
 from .animation import write_animation
 from .charts import confusion_plot, heatmap_plot, loss_curve_plot, regression_plot
@@ -44,6 +44,8 @@ class ReportContent:
     references: pd.DataFrame | None = None  # the reference models' rows (``reference_table``)
     reload: pd.DataFrame | None = None      # the saved-weights check per cell (``reload_table``)
     figures: list[tuple[Path, str, str]] = field(default_factory=list)  # (image, caption, section)
+    verdict_tone: str = "good"              # the verdict's colour: good, warn, bad (``verdict_tone``)
+    verdict_reasons: list[str] = field(default_factory=list)  # why the pairs that do not agree do not
 
 
 def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFrame) -> tuple[dict, pd.DataFrame | None]:
@@ -158,10 +160,13 @@ def render_run(run_dir: str | Path, jobs: int = 1) -> RunOutputs:
     for old in [*plots_dir.glob("*.png"), *plots_dir.glob("*.gif")]:  # figures of an earlier layout or grid
         old.unlink()
     references = reference_table(results.references, results.records, results.group_axes, results.task)
-    content = ReportContent(results, cells, compact, verdict_line(verdicts) if len(results.impls) == 2 else "",
+    shown = len(results.impls) == 2
+    content = ReportContent(results, cells, compact, verdict_line(verdicts, results.task) if shown else "",
                             _write_side_table(results, tables, "references", references),
                             _write_side_table(results, tables, "reload",
-                                              reload_table(cells, results.group_axes, results.task)))
+                                              reload_table(cells, results.group_axes, results.task)),
+                            verdict_tone=verdict_tone(verdicts),
+                            verdict_reasons=verdict_reasons(verdicts, results.records) if shown else [])
     kinds = _figure_kinds(results)
     if jobs == 1 or len(kinds) < 2:
         drawn = {kind: _draw(results.store.root, kind, verdicts) for kind in kinds}

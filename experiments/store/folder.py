@@ -21,7 +21,7 @@ MARKER = ".experiments-run"
 LOCK_FILE = ".experiments-run.lock"
 # Everything the runner writes into a run folder (the marker last: it goes when the rest is gone).
 RUNNER_ENTRIES = ("config.toml", "environment.json", "cells.jsonl", "cells.rejected.jsonl", "curves", "models", "tables", "plots",
-                  "outputs", "frames", "data", "grid.json", "references.jsonl",
+                  "outputs", "frames", "data", "drift", "grid.json", "references.jsonl",
                   "report.md", "report.html", MARKER)
 
 
