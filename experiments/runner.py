@@ -21,6 +21,10 @@ from .training.baselines import ReferenceRun, expand_references, train_reference
 from .store.lock import run_lock
 from .store.cells import RunStore
 from .config.sweep import Cell, expand
+from .parity.grid import pair_verdicts
+from .parity.sweep_lockstep import plan, run_job
+from .store.drift import write_drift
+from .store.results import RunResults
 
 __all__ = ["run_sweep", "SweepSummary", "run_dir_for", "check_jobs", "worker_count", "SCHEDULER_TIMEOUT", "ENGINES",
            "DEFAULT_ENGINE"]
@@ -173,6 +177,7 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
         if todo or refs_todo:
             _execute(todo, store, cfg, jobs=n_jobs, client=client, progress=progress,
                      animated=animated_cell(cfg, cells), engine=engine, references=refs_todo)
+        _classify_differences(run_dir, cells, jobs=n_jobs, client=client)
         wanted = {c.id for c in cells}
         counts: dict[str, int] = {}
         for rec in store.records():
@@ -184,6 +189,26 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
             with _workers(client):  # the worker processes that trained, already started, draw the figures
                 render_run(run_dir, jobs=worker_count(n_jobs, len(todo) + len(refs_todo)) if trained_here else 1)
     return SweepSummary(run_dir, len(cells), len(cells) - len(todo), counts)
+
+
+def _classify_differences(run_dir: Path, cells: list[Cell], *, jobs: int, client) -> None:
+    """Run the lockstep with its one-ulp baseline for the pairs of cells that differ beyond
+    the tolerance and have no drift evidence yet, within ``sweep_lockstep.BUDGET_SECONDS``
+    (in the workers: the parent never loads torch); store each in ``drift/``."""
+    results = RunResults(run_dir)
+    todo, over = plan(results, cells, pair_verdicts(results))
+    if over:
+        log.warning("%d pair%s of cells differ beyond the tolerance and would take ~%.0f s more to classify than the "
+                    "budget allows: their verdict is 'unknown' (the report names the parity command)", len(over),
+                    "s" * (len(over) != 1), sum(j.seconds for j in over))
+    if not todo:
+        return
+    log.info("classifying %d differing pairs with the lockstep and its one-ulp baseline (~%.0f s)", len(todo),
+             sum(j.seconds for j in todo))
+    with _workers(client):
+        for found in Parallel(n_jobs=worker_count(jobs, len(todo)), return_as="generator_unordered")(
+                delayed(run_job)(j) for j in todo):
+            write_drift(results.store.files, found["pair"], found["impl"], found)
 
 
 def _workers(client):

@@ -78,6 +78,19 @@ class Drift:
             return True
         return self.drift_growth_steps * GROWTH_FACTOR >= self.baseline_growth_steps
 
+    def to_dict(self) -> dict:
+        """JSON-ready, with the curves cut to what ``explain`` needs (the first
+        ``START_STEPS`` drift values and the baseline's maximum)."""
+        return {"drift": [float(x) for x in self.drift[:START_STEPS]], "baseline": [float(np.max(self.baseline, initial=0.0))],
+                "floor": self.floor, "tolerance": self.tolerance, "starts_at_rounding": self.starts_at_rounding,
+                "baseline_reaches_tolerance": self.baseline_reaches_tolerance,
+                "drift_growth_steps": self.drift_growth_steps, "baseline_growth_steps": self.baseline_growth_steps}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Drift":
+        return cls(**{**data, "drift": np.asarray(data["drift"], dtype=float),
+                      "baseline": np.asarray(data["baseline"], dtype=float)})
+
     def explain(self) -> str:
         start = (f"the drift starts at rounding level (<= {self.floor:.0e} for {START_STEPS} steps)"
                  if self.starts_at_rounding else

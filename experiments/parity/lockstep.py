@@ -28,6 +28,7 @@ from .gradients import gradient_table, param_names, torch_gradients
 from .chaos import Drift, classify_drift, perturb_one_ulp
 from ..training.setup import RunSetup, prepare
 from .tolerance import DEFAULT_TOLERANCE, scaled_difference
+from .verdict import PASSING, Evidence, Verdict, decide, prediction_agreement
 
 __all__ = ["ParityResult", "Side", "lockstep", "compare_sides", "DEFAULT_TOLERANCE", "param_names"]
 
@@ -51,9 +52,10 @@ class ParityResult:
 
     Differences are judged scaled by ``max(1, max |Theta|)`` per tensor: the plain max
     |dTheta| for parameters of order 1 (every healthy run); rounding is relative when
-    weights grow huge. ``kind`` is ``"agree"`` (within tolerance), ``"chaotic"`` (the drift
-    starts at rounding level and grows no faster than the reference perturbed by one ulp)
-    or ``"disagree"``.
+    weights grow huge. ``kind`` is the word of ``parity.verdict.decide`` on ``evidence()``:
+    ``"agree"`` (within tolerance), ``"chaotic"`` (the drift starts at rounding level and
+    grows no faster than the reference perturbed by one ulp), ``"disagree"``, or
+    ``"unknown"`` (a difference without the baseline).
     """
 
     steps: pd.DataFrame
@@ -64,6 +66,7 @@ class ParityResult:
     drift: Drift | None = None
     config: dict = field(default_factory=dict)
     gradient_check: pd.DataFrame | None = None   # plug-ins: step-0 gradients vs autograd
+    task: str = "classification"
 
     def gradient_failures(self) -> pd.DataFrame:
         """Tensors whose step-0 gradient differs from autograd beyond the tolerance (scaled
@@ -73,25 +76,33 @@ class ParityResult:
             return pd.DataFrame()
         return g[g["scaled"] > self.tolerance]
 
+    def evidence(self, drift: bool = True) -> Evidence:
+        """What this run shows, for ``parity.verdict.decide`` (``drift=False``: without the
+        baseline, as before it ran)."""
+        f, (a, b) = self.final, self.names
+        agreement = f["test_class_agreement"] if self.task == "classification" else f["test_output_max_diff"]
+        return Evidence(task=self.task, dtype=self.dtype, tolerance=self.tolerance,
+                        status=(f[f"status_{a}"], f[f"status_{b}"]), steps=(f[f"steps_{a}"], f[f"steps_{b}"]),
+                        best_epoch=(f[f"best_epoch_{a}"], f[f"best_epoch_{b}"]),
+                        final_dtheta=f["final_dtheta_scaled"], prediction_agreement=agreement,
+                        step_dtheta=f["max_dtheta_scaled"], step_rel_dloss=f["max_rel_dloss"],
+                        gradient_failures=tuple(self.gradient_failures().get("param", ())),
+                        drift=self.drift if drift else None, source="lockstep")
+
+    def decision(self) -> Verdict:
+        """``parity.verdict.decide`` on this run's evidence."""
+        return decide(self.evidence())
+
     @property
     def kind(self) -> str:
-        if len(self.gradient_failures()):
-            return "disagree"
-        if self._within_tolerance():
-            return "agree"
-        return "chaotic" if self.drift is not None and self.drift.chaotic else "disagree"
+        """``"agree"``, ``"chaotic"``, ``"disagree"`` or ``"unknown"`` (a difference and no
+        baseline: ``chaos_check=False``), by ``parity.verdict.decide``."""
+        return self.decision().word
 
     @property
     def passed(self) -> bool:
-        """Agreement, or a drift explained by chaos (exit 0); a disagreement fails."""
-        return self.kind in ("agree", "chaotic")
-
-    def _within_tolerance(self) -> bool:
-        f, (a, b) = self.final, self.names
-        return (f[f"status_{a}"] == f[f"status_{b}"] and f[f"steps_{a}"] == f[f"steps_{b}"]
-                and f[f"best_epoch_{a}"] == f[f"best_epoch_{b}"]
-                and f["max_dtheta_scaled"] <= self.tolerance and f["max_rel_dloss"] <= self.tolerance
-                and (f[f"status_{a}"] == "diverged" or f["final_dtheta_scaled"] <= self.tolerance))
+        """Agreement, or a drift explained by chaos (exit 0); anything else fails."""
+        return self.kind in PASSING
 
     def first_divergence(self) -> dict | None:
         """The first step over tolerance and the tensor that crossed first there, with its
@@ -100,7 +111,8 @@ class ParityResult:
 
     def verdict(self) -> str:
         f, (a, b) = self.final, self.names
-        word = {"agree": "PASS", "chaotic": "CHAOTIC", "disagree": "FAIL"}[self.kind]
+        decision = self.decision()
+        word = {"agree": "PASS", "chaotic": "CHAOTIC", "disagree": "FAIL", "unknown": "UNKNOWN"}[decision.word]
         line = (f"{word}: max |dTheta| = {f['max_dtheta']:.3e} (scaled by max(1, |Theta|): "
                 f"{f['max_dtheta_scaled']:.3e}), max relative |dLoss| = {f['max_rel_dloss']:.3e} "
                 f"over {f[f'steps_{a}']} steps ({self.dtype}); tolerance {self.tolerance:.1e}")
@@ -118,8 +130,10 @@ class ParityResult:
         if first is not None:
             line += (f"\nfirst over tolerance: step {first['step']}, {first['tensor']} "
                      f"(|d| = {first['abs']:.3e}, relative {first['rel']:.3e})")
-        if self.drift is not None and self.kind != "agree":
+        if self.drift is not None and decision.word != "agree":
             line += "\n" + self.drift.explain()
+        elif decision.word == "unknown":
+            line += "\n" + decision.reason
         return line
 
 
@@ -236,8 +250,9 @@ def _lockstep(cfg, steps, tolerance, candidate, chaos_check) -> ParityResult:
     table, run = compare_sides(a, b, names)
     final = _summary(table, run, a, b, names)
     final.update(_prediction_parity(a.model, b.model, setup))
-    result = ParityResult(table, final, tol, dtype, (a.name, b.name), None, cfg.base(), grads)
-    if chaos_check and not result._within_tolerance() and len(table):
+    task = "classification" if setup.is_classification else "regression"
+    result = ParityResult(table, final, tol, dtype, (a.name, b.name), None, cfg.base(), grads, task)
+    if chaos_check and decide(result.evidence()).word != "agree" and len(table):
         base_a = impl_side(REFERENCE, cfg, setup)
         base_b = impl_side(REFERENCE, cfg, setup, params=perturb_one_ulp(setup.params))
         base_a.name, base_b.name = "reference", "perturbed"
@@ -263,5 +278,5 @@ def step0_gradients(model, cfg: ExperimentConfig, setup: RunSetup) -> pd.DataFra
 def _prediction_parity(model_a, model_b, setup) -> dict:
     with np.errstate(all="ignore"):
         out_a, out_b = model_outputs(model_a, setup.X_test), model_outputs(model_b, setup.X_test)
-    agree = float(np.mean(out_a.argmax(axis=1) == out_b.argmax(axis=1))) if setup.is_classification else float("nan")
+    agree = prediction_agreement(out_a, out_b, True) if setup.is_classification else float("nan")
     return {"test_output_max_diff": max_abs_diff(out_a, out_b), "test_class_agreement": agree}

@@ -1,7 +1,8 @@
 """Comparing runs ("did my change help?"): each run's per-grid-point test metric (mean over
 seeds, per implementation) side by side, joined on the runs' swept keys - a key swept in
 one run and fixed in another joins on the value the other run used - with the difference
-of every run from the first."""
+of every run from the first, and each run's parity verdict per point (``parity.verdict``,
+the worst over seeds and implementations: the words the run's own report shows)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,6 +11,8 @@ import pandas as pd
 
 from ..errors import UserInputError
 from ..implementations import ordered
+from ..parity.grid import pair_verdicts
+from ..parity.verdict import VERDICT_ORDER
 from ..store.frames import metric_key
 from ..store.owned import check_output_folder, output_folder
 from ..store.results import RunResults, short_axis_names
@@ -36,10 +39,26 @@ def _per_point(results: RunResults, axes: list[str]) -> pd.DataFrame:
     return table[ordered(table.columns)]
 
 
+def _worst(words) -> str:
+    return max(words, key=VERDICT_ORDER.index)
+
+
+def _parity_per_point(results: RunResults, axes: list[str]):
+    """The worst parity verdict over seeds and implementations per point of ``axes`` (a
+    Series), or of the one point (a word; ``None`` without verdicts)."""
+    words = pair_verdicts(results).groupby("pair")["parity"].agg(_worst)
+    rows = [{**results.resolved(rec, axes), "parity": words.get(rec["pair"])} for rec in results.records]
+    frame = pd.DataFrame(rows, columns=[*axes, "parity"]).dropna(subset=["parity"])
+    if not axes:
+        return _worst(frame["parity"]) if len(frame) else None
+    return frame.groupby(axes, sort=False)["parity"].agg(_worst)
+
+
 def compare_runs(run_dirs: list[str | Path]) -> pd.DataFrame:
     """One row per point of the union of the runs' swept keys (seed averaged out):
-    ``<run> <impl>`` mean test metric of each run, then ``Δ <run> <impl>`` (that run minus
-    the first) for every later run; ``attrs["metric"]`` names the metric. Raises ``UserInputError`` for a folder that is not a
+    ``<run> <impl>`` mean test metric of each run, ``parity <run>`` (the worst verdict of
+    ``parity.verdict.decide`` over its seeds and implementations, runs with more than one
+    implementation), then ``Δ <run> <impl>`` (that run minus the first) for every later run; ``attrs["metric"]`` names the metric. Raises ``UserInputError`` for a folder that is not a
     run or runs of different tasks."""
     if len(run_dirs) < 2:
         raise UserInputError("compare: give at least two run folders")
@@ -55,6 +74,10 @@ def compare_runs(run_dirs: list[str | Path]) -> pd.DataFrame:
         part.columns = [f"{label} {impl}" for impl in part.columns]
         parts.append(part)
     table = pd.concat(parts, axis=1, join="outer")
+    for label, r in zip(labels, results):
+        if len(r.impls) > 1:
+            words = _parity_per_point(r, axes)
+            table[f"parity {label}"] = words.reindex(table.index) if axes else words
     impls = ordered(impl for r in results for impl in r.impls)
     for label in labels[1:]:
         for impl in impls:

@@ -41,6 +41,8 @@ _STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em aut
           "table.sortable th:after{content:' \\2195';color:#aaa}img{max-width:100%;height:auto}"
           "figure{margin:1.2em 0}figcaption{font-size:14px;color:#444;max-width:900px}"
           ".verdict{font-size:17px;padding:.5em .8em;background:#eef6ee;border-left:4px solid #2a7a2a}"
+          ".verdict.warn{background:#fdf5e6;border-left-color:#c98a00}.verdict.bad{background:#fbeaea;border-left-color:#b22}"
+          ".reasons{font-size:13px;color:#444}"
           ".counts span{margin-right:1.2em}details{margin:1em 0}.scroll{overflow-x:auto}")
 
 
@@ -118,7 +120,8 @@ def render_markdown(content, env: dict) -> str:
     lines = [f"# {r.name}", ""] + ([r.description, ""] if r.description else [])
     lines += ["## What ran", ""] + [f"{line}\n" for line in _what_ran(content)]
     if content.verdict:
-        lines += [f"**{content.verdict}**", ""]
+        lines += [f"**{content.verdict}**", ""] + [f"- {line}" for line in content.verdict_reasons]
+        lines += [""] if content.verdict_reasons else []
     if content.summary is not None:
         lines += ["## Summary", "", (r.store.tables_dir / "summary.md").read_text(), ""]
     for heading, note, stem, _ in _side_tables(content):
@@ -148,7 +151,9 @@ def render_html(content, env: dict) -> str:
     parts = [f"<h1>{e(r.name)}</h1>"] + ([f"<p>{e(r.description)}</p>"] if r.description else [])
     parts += ["<h2>What ran</h2>"] + [f"<p>{e(line)}</p>" for line in _what_ran(content)]
     if content.verdict:
-        parts.append(f'<p class="verdict">{e(content.verdict)}</p>')
+        parts.append(f'<p class="verdict {content.verdict_tone}">{e(content.verdict)}</p>')
+        if content.verdict_reasons:
+            parts.append('<ul class="reasons">' + "".join(f"<li>{e(r)}</li>" for r in content.verdict_reasons) + "</ul>")
     if content.summary is not None:
         parts += ["<h2>Summary</h2>", "<p>One row per grid point; click a column header to sort. "
                   + ("Metrics are mean ± std over seeds. " if r.axes != r.group_axes else "")

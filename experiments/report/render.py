@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 from joblib import Parallel, delayed
 
-from .agreement import pair_agreement, verdict_line
 from ..implementations import BUILTIN
+from .agreement import pair_agreement, verdict_line, verdict_reasons, verdict_tone
 from ..parity.grid import pair_verdicts, point_verdicts
 from .animation import write_animation
 from .figures import FIGURES, Drawing, draw, figure_kinds
@@ -41,6 +41,8 @@ class ReportContent:
     references: pd.DataFrame | None = None  # the reference models' rows (``reference_table``)
     reload: pd.DataFrame | None = None      # the saved-weights check per cell (``reload_table``)
     figures: list[tuple[Path, str, str]] = field(default_factory=list)  # (image, caption, section)
+    verdict_tone: str = "good"              # the verdict's colour: good, warn, bad (``verdict_tone``)
+    verdict_reasons: list[str] = field(default_factory=list)  # why the pairs that do not agree do not
 
 
 def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFrame,
@@ -102,10 +104,13 @@ def render_run(run_dir: str | Path, jobs: int = 1) -> RunOutputs:
         if rel.startswith("plots/"):
             files.remove(results.store.root / rel)
     references = reference_table(results.references, results.records, results.group_axes, results.task)
-    content = ReportContent(results, cells, compact, verdict_line(verdicts) if set(BUILTIN) <= set(results.impls) else "",
+    shown = set(BUILTIN) <= set(results.impls)  # the numpy-torch line; plug-ins have their columns
+    content = ReportContent(results, cells, compact, verdict_line(verdicts, results.task) if shown else "",
                             _write_side_table(results, tables, "references", references),
                             _write_side_table(results, tables, "reload",
-                                              reload_table(cells, results.group_axes, results.task)))
+                                              reload_table(cells, results.group_axes, results.task)),
+                            verdict_tone=verdict_tone(verdicts),
+                            verdict_reasons=verdict_reasons(verdicts, results.records) if shown else [])
     kinds = figure_kinds(results)
     drawing = Drawing(results, Panels(results), summary, verdicts)
     if jobs == 1 or len(kinds) < 2:

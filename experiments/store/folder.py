@@ -21,7 +21,7 @@ __all__ = ["MARKER", "LOCK_FILE", "RUNNER_ENTRIES", "RUNNER_FOLDERS", "RunFolder
 
 MARKER = ".experiments-run"
 LOCK_FILE = ".experiments-run.lock"
-RUNNER_FOLDERS = ("curves", "models", "tables", "plots", "outputs", "frames", "data")
+RUNNER_FOLDERS = ("curves", "models", "tables", "plots", "outputs", "frames", "data", "drift")
 # The names the runner writes at the top of a run folder.
 RUNNER_ENTRIES = ("config.toml", "environment.json", "cells.jsonl", "cells.rejected.jsonl", *RUNNER_FOLDERS,
                   "grid.json", "references.jsonl", "report.md", "report.html", MARKER)
