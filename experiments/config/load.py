@@ -313,7 +313,7 @@ def import_plugins(cfg: ExperimentConfig, source: str = "<config>", overrides: l
     specs = {spec: key for spec, key in specs.items() if spec not in IMPLEMENTATIONS}
     if not specs:
         return
-    from .plugin import PluginError, load_plugin
+    from ..implementations.plugin import PluginError, load_plugin
     sources, problems = _Sources(source, list(overrides)), []
     for spec, key in specs.items():
         try:

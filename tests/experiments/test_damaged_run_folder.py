@@ -11,7 +11,7 @@ import pytest
 
 from experiments.store.damage import record_problem
 from experiments.cli import main
-from experiments.store import RunStore
+from experiments.store.cells import RunStore
 
 CONFIG = """
 name = "tiny"

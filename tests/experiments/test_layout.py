@@ -56,6 +56,16 @@ def test_every_module_belongs_to_a_layer():
         assert head in LAYERS or "." not in module, f"{module} is in no layer of {LAYERS}"
 
 
+def test_every_import_of_the_house_resolves():
+    """A relative import inside a function runs only when called: check every target
+    exists, so a module moved to another package cannot leave a stale import behind."""
+    def exists(module: str) -> bool:
+        path = ROOT.joinpath(*module.split("."))
+        return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+    missing = [f"{m} -> {t}" for m, targets in _graph().items() for t in targets if not exists(t)]
+    assert not missing, "imports of modules that do not exist:\n" + "\n".join(sorted(missing))
+
+
 def test_imports_point_down_the_layers():
     wrong = [f"{m} -> {t}" for m, targets in _graph().items() for t in targets if _layer(t) > _layer(m)]
     assert not wrong, "imports against the layer order:\n" + "\n".join(sorted(wrong))
