@@ -94,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     par.add_argument("--out", help="output folder (default: <output.dir>/parity[/<config name>])")
     par.add_argument("--rows", type=_at_least(0), default=12, help="table rows to print")
     par.add_argument("--impl", default="numpy", metavar="NAME",
-                     help="the implementation checked against torch: numpy (default) or a plug-in network "
-                          "package.module:Class (see examples/my_mlp.py)")
+                     help="the implementation checked against torch: numpy (default), cpp (the C++ network, "
+                          "when built) or a plug-in network package.module:Class (see examples/my_mlp.py)")
     par.add_argument("--point", action="append", default=[], metavar="KEY=VALUE",
                      help="check the grid point(s) of the sweep with these values; repeatable")
     par.add_argument("--all", action="store_true", help="check every grid point of the sweep")
@@ -178,7 +178,10 @@ def _cmd_parity(args) -> int:
         out = out / cfg.name
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out}: is a file, not a folder")
-    if args.impl != "numpy":
+    from .implementations import BUILTIN, OPTIONAL, unavailable
+    if args.impl in OPTIONAL and unavailable(args.impl):
+        raise UserInputError(f"--impl {args.impl}: not available on this machine: {unavailable(args.impl)}")
+    if args.impl not in BUILTIN + OPTIONAL:
         from .implementations.plugin import load_plugin
         load_plugin(args.impl)  # refuse a missing or incomplete plug-in before training
     from .parity.grid import select_points

@@ -19,7 +19,7 @@ from data_utils.training.recipe import RECIPE_KEYS, Recipe
 
 from .keys import VARIANT_SECTIONS, flatten, set_path, variant_label
 from ..errors import ConfigError
-from ..implementations import BUILTIN
+from ..implementations import BUILTIN, OPTIONAL, unavailable
 from .baselines import REFERENCE_MODELS
 from .columns import SUMMARY_COLUMNS
 
@@ -160,7 +160,7 @@ class ExperimentConfig(_Strict):
     name: str = Field("experiment", min_length=1, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
     description: str = ""
     seed: int = Field(0, ge=0)
-    impl: str = "numpy"   # numpy, torch, or a plug-in network package.module:Class
+    impl: str = "numpy"   # numpy, torch, cpp (when built), or a plug-in network package.module:Class
     data: DataSpec = Field(default_factory=DataSpec)
     model: ModelSpec = Field(default_factory=ModelSpec)
     train: TrainSpec = Field(default_factory=TrainSpec)
@@ -176,9 +176,13 @@ class ExperimentConfig(_Strict):
     def _impl(cls, impl):
         if impl in IMPLEMENTATIONS:
             return impl
+        if impl in OPTIONAL:
+            if unavailable(impl):
+                raise ValueError(f"{impl!r} is not available on this machine: {unavailable(impl)}")
+            return impl
         from ..implementations.plugin import PLUGIN_SPEC, PluginError, load_plugin
         if not PLUGIN_SPEC.match(impl):
-            raise ValueError(f"must be one of 'numpy' or 'torch', or a plug-in network package.module:Class, "
+            raise ValueError(f"must be one of 'numpy', 'torch' or 'cpp', or a plug-in network package.module:Class, "
                              f"got {impl!r}")
         try:
             load_plugin(impl)  # importable and meets the protocol, or a message that says why not

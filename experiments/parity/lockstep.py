@@ -196,14 +196,15 @@ def _torch_views(model: pt_deep.PTDeep) -> list[np.ndarray]:
 
 
 def impl_side(name: str, cfg: ExperimentConfig, setup: RunSetup, params=None) -> Side:
-    """fcann2 ("numpy"), pt_deep ("torch") or a plug-in (``package.module:Class``) on
-    ``setup``, from ``params`` (default: the setup's initial parameters)."""
+    """fcann2 ("numpy"), pt_deep ("torch"), fcann2.cpp ("cpp") or a plug-in
+    (``package.module:Class``) on ``setup``, from ``params`` (default: the setup's initial
+    parameters)."""
     impl = get_impl(name)
     model = impl.model.from_params(setup.params if params is None else params, cfg.model.activation,
                                    setup.loss, cfg.model.negative_slope)
     loop = impl.iter_train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
-    if name in ("numpy", "torch"):
-        views = [a for W_b in model.params for a in W_b] if name == "numpy" else _torch_views(model)
+    if name in ("numpy", "torch", "cpp"):   # live views: numpy's and cpp's flat buffer, torch's tensors
+        views = _torch_views(model) if name == "torch" else [a for W_b in model.params for a in W_b]
         return Side(name, loop, lambda: views, model)
     return Side(name, loop, lambda: [a for W_b in model.to_params() for a in W_b], model)
 
@@ -214,7 +215,7 @@ def lockstep(cfg: ExperimentConfig, *, steps: int | None = None, dtype: str | No
     parameters, schedule and recipe.
 
     ``steps`` overrides the schedule length; ``dtype`` overrides ``train.dtype``.
-    ``candidate``: the implementation under test - "numpy" (fcann2) or a plug-in network
+    ``candidate``: the implementation under test - "numpy" (fcann2), "cpp" (fcann2.cpp) or a plug-in network
     ``package.module:Class``, whose gradients at step 0 are first checked against float64
     autograd on the first batch (``gradient_check`` in the result).
     ``chaos_check``: when the sides drift apart, run the ulp-perturbed baseline. Runs with
@@ -234,7 +235,7 @@ def _lockstep(cfg, steps, tolerance, candidate, chaos_check) -> ParityResult:
     names = param_names(len(setup.sizes) - 1)
     a = impl_side(candidate, cfg, setup)
     b = impl_side("torch", cfg, setup)
-    grads = None if candidate in ("numpy", "torch") else step0_gradients(a.model, cfg, setup)
+    grads = None if candidate in ("numpy", "torch", "cpp") else step0_gradients(a.model, cfg, setup)
     table, run = compare_sides(a, b, names)
     final = _summary(table, run, a, b, names)
     final.update(_prediction_parity(a.model, b.model, setup))
