@@ -44,6 +44,12 @@ inline void axpy(T* y, T s, const T* x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] += s * x[i];
 }
 
+// y = s * x (the first term of a sum: the same value as 0 + s * x, without clearing y first)
+template <class T>
+inline void scale(T* y, T s, const T* x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) y[i] = s * x[i];
+}
+
 template <class T>
 struct Net {
     int L, act, loss;
@@ -194,9 +200,9 @@ struct Net {
             const T* W = theta + w_off[l];
             for (int64_t o = 0; o < O; ++o) {   // dW = sum_s d_s x_s^T, db = sum_s d_s
                 T* row = dW + o * I;
-                std::fill(row, row + I, T(0));
-                T bias = 0;
-                for (int64_t s = 0; s < n; ++s) {
+                scale(row, d[o], input(l, 0), I);
+                T bias = d[o];
+                for (int64_t s = 1; s < n; ++s) {
                     axpy(row, d[s * O + o], input(l, s), I);
                     bias += d[s * O + o];
                 }
@@ -205,8 +211,9 @@ struct Net {
             if (!l) break;
             for (int64_t s = 0; s < n; ++s) {   // delta below = (W^T d_s) * act'(z)
                 T* ds = below + s * I;
-                std::fill(ds, ds + I, T(0));
-                for (int64_t o = 0; o < O; ++o) axpy(ds, d[s * O + o], W + o * I, I);
+                const T* dso = d + s * O;
+                scale(ds, dso[0], W, I);
+                for (int64_t o = 1; o < O; ++o) axpy(ds, dso[o], W + o * I, I);
                 activate_backward(ds, &z[l - 1][s * I], &h[l - 1][s * I], I);
             }
             std::swap(d, below);
