@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 import pt_deep
 
 from ..config.load import ExperimentConfig
+from ..implementations import BUILTIN, OPTIONAL
 from ..implementations.registry import get_impl, max_abs_diff, model_outputs
 from .gradients import gradient_table, param_names, torch_gradients
 from .chaos import Drift, classify_drift, perturb_one_ulp
@@ -203,7 +204,7 @@ def impl_side(name: str, cfg: ExperimentConfig, setup: RunSetup, params=None) ->
     model = impl.model.from_params(setup.params if params is None else params, cfg.model.activation,
                                    setup.loss, cfg.model.negative_slope)
     loop = impl.iter_train(model, setup.X_train, setup.y_train, **setup.train_options(cfg))
-    if name in ("numpy", "torch", "cpp"):   # live views: numpy's and cpp's flat buffer, torch's tensors
+    if name in BUILTIN + OPTIONAL:   # live views: numpy's and cpp's flat buffer, torch's tensors
         views = _torch_views(model) if name == "torch" else [a for W_b in model.params for a in W_b]
         return Side(name, loop, lambda: views, model)
     return Side(name, loop, lambda: [a for W_b in model.to_params() for a in W_b], model)
@@ -235,7 +236,7 @@ def _lockstep(cfg, steps, tolerance, candidate, chaos_check) -> ParityResult:
     names = param_names(len(setup.sizes) - 1)
     a = impl_side(candidate, cfg, setup)
     b = impl_side("torch", cfg, setup)
-    grads = None if candidate in ("numpy", "torch", "cpp") else step0_gradients(a.model, cfg, setup)
+    grads = None if candidate in BUILTIN + OPTIONAL else step0_gradients(a.model, cfg, setup)
     table, run = compare_sides(a, b, names)
     final = _summary(table, run, a, b, names)
     final.update(_prediction_parity(a.model, b.model, setup))

@@ -128,6 +128,10 @@ class CppMLP:
                                  f"expected {W_to.shape}, {b_to.shape}")
             W_to[...], b_to[...] = W, b
 
+    def __reduce__(self):
+        """Pickle and copy by value (the C++ object is rebuilt from the parameters)."""
+        return CppMLP, (self.to_params(), self.activation, self.loss_name, self.negative_slope)
+
     def __repr__(self) -> str:
         return (f"CppMLP(sizes={self.sizes}, activation={self.activation!r}, loss={self.loss_name!r}, "
                 f"dtype={self.dtype.name})")

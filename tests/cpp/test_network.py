@@ -89,3 +89,15 @@ def test_the_model_interface(rng):
         CppMLP(params, "relu", "mse").predict_proba(np.ones((1, 3)))
     with pytest.raises(ValueError):
         model.output(np.ones((2, 5)))                          # the wrong number of features
+
+
+def test_a_model_pickles_and_copies_by_value(rng):
+    import copy
+    import pickle
+    model = CppMLP(init_params([3, 4, 2], "he_normal", rng), "leaky_relu", "mse", 0.2)
+    X = rng.standard_normal((5, 3))
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert (clone.activation, clone.loss_name, clone.negative_slope) == ("leaky_relu", "mse", 0.2)
+        assert np.array_equal(clone.output(X), model.output(X))
+        clone.params[0][0][...] = 0.0
+        assert model.params[0][0].any()                        # its own buffers
