@@ -14,6 +14,12 @@
 #include <cstdint>
 #include <vector>
 
+#if defined(_MSC_VER)
+#define FC_RESTRICT __restrict
+#else
+#define FC_RESTRICT __restrict__   // the kernels' operands never overlap: no runtime alias checks
+#endif
+
 namespace fc {
 
 enum Activation { RELU = 0, LEAKY_RELU = 1, SIGMOID = 2, TANH = 3, IDENTITY = 4 };
@@ -21,7 +27,7 @@ enum Loss { CROSS_ENTROPY = 0, MSE = 1 };
 
 // sum_i a[i] * b[i]: sequential below K terms, else K interleaved partial sums (SIMD).
 template <class T>
-inline T dot(const T* a, const T* b, int64_t n) {
+inline T dot(const T* FC_RESTRICT a, const T* FC_RESTRICT b, int64_t n) {
     constexpr int K = 64 / sizeof(T);  // 8 doubles or 16 floats: 4 SSE registers of sums
     if (n < K) {
         T s = 0;
@@ -40,13 +46,13 @@ inline T dot(const T* a, const T* b, int64_t n) {
 
 // y += s * x
 template <class T>
-inline void axpy(T* y, T s, const T* x, int64_t n) {
+inline void axpy(T* FC_RESTRICT y, T s, const T* FC_RESTRICT x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] += s * x[i];
 }
 
 // y = s * x (the first term of a sum: the same value as 0 + s * x, without clearing y first)
 template <class T>
-inline void scale(T* y, T s, const T* x, int64_t n) {
+inline void scale(T* FC_RESTRICT y, T s, const T* FC_RESTRICT x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] = s * x[i];
 }
 
@@ -116,10 +122,14 @@ struct Net {
         }
     }
 
+    static void relu_backward(T* FC_RESTRICT d, const T* FC_RESTRICT y, int64_t m) {
+        for (int64_t i = 0; i < m; ++i) d[i] *= y[i] > T(0) ? T(1) : T(0);
+    }
+
     // d *= act'(x) in place, from the pre-activation x and the activation y
     void activate_backward(T* d, const T* x, const T* y, int64_t m) const {
         switch (act) {
-            case RELU: for (int64_t i = 0; i < m; ++i) d[i] *= y[i] > T(0) ? T(1) : T(0); break;
+            case RELU: relu_backward(d, y, m); break;
             case LEAKY_RELU: for (int64_t i = 0; i < m; ++i) d[i] = x[i] > T(0) ? d[i] : slope * d[i]; break;
             case SIGMOID: for (int64_t i = 0; i < m; ++i) d[i] = d[i] * y[i] * (T(1) - y[i]); break;
             case TANH: for (int64_t i = 0; i < m; ++i) d[i] *= T(1) - y[i] * y[i]; break;
@@ -198,15 +208,22 @@ struct Net {
             T* dW = grad + w_off[l];
             T* db = grad + b_off[l];
             const T* W = theta + w_off[l];
-            for (int64_t o = 0; o < O; ++o) {   // dW = sum_s d_s x_s^T, db = sum_s d_s
-                T* row = dW + o * I;
-                scale(row, d[o], input(l, 0), I);
-                T bias = d[o];
-                for (int64_t s = 1; s < n; ++s) {
-                    axpy(row, d[s * O + o], input(l, s), I);
-                    bias += d[s * O + o];
+            if (n == 1 && I < 8) {   // one sample, few inputs: the outer product d x^T column by column
+                const T* x = input(l, 0);  // (fewer, longer loops than one per row of W)
+                for (int64_t i = 0; i < I; ++i)
+                    for (int64_t o = 0; o < O; ++o) dW[o * I + i] = d[o] * x[i];
+                std::copy(d, d + O, db);
+            } else {
+                for (int64_t o = 0; o < O; ++o) {   // dW = sum_s d_s x_s^T, db = sum_s d_s
+                    T* row = dW + o * I;
+                    scale(row, d[o], input(l, 0), I);
+                    T bias = d[o];
+                    for (int64_t s = 1; s < n; ++s) {
+                        axpy(row, d[s * O + o], input(l, s), I);
+                        bias += d[s * O + o];
+                    }
+                    db[o] = bias;
                 }
-                db[o] = bias;
             }
             if (!l) break;
             for (int64_t s = 0; s < n; ++s) {   // delta below = (W^T d_s) * act'(z)
