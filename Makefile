@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+# setup.py and the C++ sources: a change rebuilds the optional C++ implementation (fcann2/cpp)
+$(STAMP): pyproject.toml constraints.txt setup.py $(wildcard fcann2/cpp/src/*)
 	@test -n "$(PYTHON)" || { echo "need python3.11 (or python3 >= 3.11) on PATH, or set PYTHON=..."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -15,7 +15,15 @@ from . import cases
 from .harness import Workers, median
 
 TARGETS = {"sgd": 25.0, "full": 2.0, "floor": 1.5, "mnist_bound": 1.2, "stacked_us": 1.5, "startup_s": 0.5,
-           "sweep_s": 12.0}
+           "sweep_s": 12.0, "cpp_us": 1.0, "cpp_sgd": 150.0}
+
+
+def _cpp() -> bool:
+    """Whether the C++ implementation is built (its rows are left out, with a note, if not)."""
+    from fcann2.cpp import available, unavailable_reason
+    if not available():
+        print(f"note: no cpp rows: {unavailable_reason()}", file=sys.stderr)
+    return available()
 
 
 def _cpu() -> str:
@@ -31,7 +39,8 @@ def _cpu() -> str:
 def bench_sgd(repeats: int, quick: bool) -> pd.DataFrame:
     rows = []
     steps = 2000 if quick else 10000
-    with Workers(["numpy", "torch", "sklearn"], threads=1) as w:
+    cpp = _cpp()
+    with Workers(["numpy", "torch", "sklearn"] + ["cpp"] * cpp, threads=1) as w:
         for H in (5, 50, 500):
             jobs = {
                 "fcann2": ("numpy", cases.train_seconds_per_step, "numpy", [2, H, 2], 1000, 1, steps),
@@ -40,42 +49,59 @@ def bench_sgd(repeats: int, quick: bool) -> pd.DataFrame:
                 "sklearn": ("sklearn", cases.sklearn_seconds_per_step, H, 1000, 2 if quick else 5),
                 "numpy floor": ("numpy", cases.numpy_floor_per_step, H, 1000, steps),
             }
+            if cpp:
+                jobs["cpp"] = ("cpp", cases.train_seconds_per_step, "cpp", [2, H, 2], 1000, 1, steps * 10)
             t = {k: median(v) * 1e6 for k, v in w.interleaved(jobs, repeats).items()}
-            rows.append({"sizes": f"[2, {H}, 2]", "fcann2 us": t["fcann2"], "fcann2 general us": t["fcann2 general"],
-                         "pt_deep us": t["pt_deep"], "sklearn us": t["sklearn"], "numpy floor us": t["numpy floor"],
-                         "pt_deep/fcann2": t["pt_deep"] / t["fcann2"],
-                         "general/fcann2": t["fcann2 general"] / t["fcann2"],
-                         "sklearn/fcann2": t["sklearn"] / t["fcann2"],
-                         "fcann2/floor": t["fcann2"] / t["numpy floor"]})
+            row = {"sizes": f"[2, {H}, 2]", "fcann2 us": t["fcann2"], "fcann2 general us": t["fcann2 general"],
+                   "pt_deep us": t["pt_deep"], "sklearn us": t["sklearn"], "numpy floor us": t["numpy floor"],
+                   "pt_deep/fcann2": t["pt_deep"] / t["fcann2"],
+                   "general/fcann2": t["fcann2 general"] / t["fcann2"],
+                   "sklearn/fcann2": t["sklearn"] / t["fcann2"],
+                   "fcann2/floor": t["fcann2"] / t["numpy floor"]}
+            if cpp:
+                row.update({"cpp us": t["cpp"], "pt_deep/cpp": t["pt_deep"] / t["cpp"], "fcann2/cpp": t["fcann2"] / t["cpp"],
+                            f"cpp <= {TARGETS['cpp_us']} us and >= {TARGETS['cpp_sgd']:g}x pt_deep":
+                                t["cpp"] <= TARGETS["cpp_us"] and t["pt_deep"] / t["cpp"] >= TARGETS["cpp_sgd"]})
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
 def bench_full_batch(repeats: int, quick: bool) -> pd.DataFrame:
     steps = 300 if quick else 1000
-    with Workers(["numpy", "torch"], threads=1) as w:
-        jobs = {impl: (impl, cases.train_seconds_per_step, impl, [2, 50, 3], 1000, None, steps)
-                for impl in ("numpy", "torch")}
+    impls = ("numpy", "torch") + ("cpp",) * _cpp()
+    with Workers(impls, threads=1) as w:
+        jobs = {impl: (impl, cases.train_seconds_per_step, impl, [2, 50, 3], 1000, None, steps) for impl in impls}
         t = {k: median(v) * 1e6 for k, v in w.interleaved(jobs, repeats).items()}
-    return pd.DataFrame([{"problem": "N=1000, [2, 50, 3], float64", "fcann2 us/iter": t["numpy"],
-                          "pt_deep us/iter": t["torch"], "pt_deep/fcann2": t["torch"] / t["numpy"]}])
+    row = {"problem": "N=1000, [2, 50, 3], float64", "fcann2 us/iter": t["numpy"],
+           "pt_deep us/iter": t["torch"], "pt_deep/fcann2": t["torch"] / t["numpy"]}
+    if "cpp" in t:
+        row.update({"cpp us/iter": t["cpp"], "fcann2/cpp": t["numpy"] / t["cpp"]})
+    return pd.DataFrame([row])
 
 
 def bench_mnist(repeats: int, quick: bool, threads: int) -> pd.DataFrame:
     n = 12000 if quick else 60000
     rows = []
-    with Workers(["numpy", "torch"], threads=threads) as w:
+    cpp = _cpp()
+    with Workers(["numpy", "torch"] + ["cpp"] * cpp, threads=threads) as w:
         peak = w.run("numpy", cases.matmul_peak_gflops)
         for bs in (64, 256):
             jobs = {"fcann2": ("numpy", cases.mnist_epoch_seconds, "numpy", bs, n),
                     "pt_deep": ("torch", cases.mnist_epoch_seconds, "torch", bs, n),
                     "matmul": ("numpy", cases.mnist_matmul_seconds, bs, n)}
-            t = {k: median(v) * 60000 / n for k, v in w.interleaved(jobs, repeats).items()}
+            if cpp:  # one thread whatever --mnist-threads: the C++ loops are not threaded
+                jobs["cpp"] = ("cpp", cases.mnist_epoch_seconds, "cpp", bs, n // 4)
+            t = {k: median(v) * 60000 / (n // 4 if k == "cpp" else n) for k, v in w.interleaved(jobs, repeats).items()}
             gflop = cases.mnist_flops(bs) / 1e9
-            rows.append({"batch": bs, "fcann2 s/epoch": t["fcann2"], "pt_deep s/epoch": t["pt_deep"],
-                         "matmul-only s": t["matmul"], "fcann2/matmul": t["fcann2"] / t["matmul"],
-                         "pt_deep/fcann2": t["pt_deep"] / t["fcann2"],
-                         "fcann2 GFLOP/s": gflop / t["fcann2"], "pt_deep GFLOP/s": gflop / t["pt_deep"],
-                         "peak GFLOP/s": peak})
+            row = {"batch": bs, "fcann2 s/epoch": t["fcann2"], "pt_deep s/epoch": t["pt_deep"],
+                   "matmul-only s": t["matmul"], "fcann2/matmul": t["fcann2"] / t["matmul"],
+                   "pt_deep/fcann2": t["pt_deep"] / t["fcann2"],
+                   "fcann2 GFLOP/s": gflop / t["fcann2"], "pt_deep GFLOP/s": gflop / t["pt_deep"],
+                   "peak GFLOP/s": peak}
+            if cpp:
+                row.update({"cpp s/epoch": t["cpp"], "cpp/fcann2": t["cpp"] / t["fcann2"],
+                            "cpp/matmul": t["cpp"] / t["matmul"], "cpp GFLOP/s": gflop / t["cpp"]})
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -95,7 +95,7 @@ def numpy_floor_per_step(hidden: int, n: int, steps: int) -> float:
 
 
 def mnist_epoch_seconds(impl: str, batch_size: int, n: int = 60000) -> float:
-    """One epoch of minibatch SGD on random MNIST-shaped float32 data."""
+    """One epoch of minibatch SGD on ``n`` random MNIST-shaped float32 samples."""
     steps = -(-n // batch_size)
     return train_seconds_per_step(impl, MNIST_SIZES, n, batch_size, steps, "float32") * steps
 

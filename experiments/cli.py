@@ -104,9 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     par.add_argument("--out", help="output folder (default: <output.dir>/parity[/<config name>])")
     par.add_argument("--rows", type=_at_least(0), default=12, help="table rows to print")
     par.add_argument("--impl", default="numpy", metavar="NAME",
-                     help="the implementation checked against torch: numpy (default) or a plug-in network "
-                          "package.module:Class (see examples/my_mlp.py); naming a module imports it from the "
-                          "working directory, which runs its code")
+                     help="the implementation checked against torch: numpy (default), cpp (the C++ network, "
+                          "when built) or a plug-in network package.module:Class (see examples/my_mlp.py); naming "
+                          "a module imports it from the working directory, which runs its code")
     par.add_argument("--point", action="append", default=[], metavar="KEY=VALUE",
                      help="check the grid point(s) of the sweep with these values; repeatable")
     par.add_argument("--all", action="store_true", help="check every grid point of the sweep")
@@ -202,6 +202,9 @@ def _cmd_parity(args) -> int:
     out = Path(args.out) if args.out else Path(cfg.output.dir) / "parity"
     if not args.out and cfg.name != "parity":
         out = out / cfg.name
+    from .implementations import BUILTIN, OPTIONAL, unavailable
+    if args.impl in OPTIONAL and unavailable(args.impl):
+        raise UserInputError(f"--impl {args.impl}: not available on this machine: {unavailable(args.impl)}")
     from .parity.points import select_points
     points = select_points(cfg, args.point, args.all) if (args.point or args.all) else [({}, cfg)]
     if args.steps is not None:  # the config's own length was checked with it
@@ -212,7 +215,7 @@ def _cmd_parity(args) -> int:
     labels = [", ".join(f"{k}={v}" for k, v in keys.items()) for keys, _ in points]
     from .store.owned import check_output_folder, output_folder
     check_output_folder(out, "parity", [_slug(label) if label else "" for label in labels])
-    if args.impl != "numpy":
+    if args.impl not in BUILTIN + OPTIONAL:
         from .implementations.plugin import load_plugin
         load_plugin(args.impl)  # imports (runs) the named module; refuse a missing or incomplete one before training
     from .parity.lockstep import lockstep

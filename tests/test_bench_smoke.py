@@ -6,8 +6,12 @@ import pytest
 from bench import cases
 
 
-@pytest.mark.parametrize("impl", ["numpy", "torch"])
+@pytest.mark.parametrize("impl", ["numpy", "torch", "cpp"])
 def test_training_case_runs(impl):
+    if impl == "cpp":
+        from fcann2.cpp import available, unavailable_reason
+        if not available():
+            pytest.skip(unavailable_reason())
     seconds = cases.train_seconds_per_step(impl, [2, 5, 2], n=20, batch_size=1, steps=10)
     assert math.isfinite(seconds) and seconds > 0
 

@@ -18,7 +18,7 @@ from data_utils.training.initializers import INIT_SCHEMES
 from data_utils.training.recipe import RECIPE_KEYS, Recipe, RecipeError
 
 from ..errors import ConfigError
-from ..implementations import BUILTIN, PLUGIN_SPEC
+from ..implementations import BUILTIN, OPTIONAL, PLUGIN_SPEC, unavailable
 from .baselines import REFERENCE_MODELS
 from .columns import SUMMARY_COLUMNS
 from .keys import VARIANT_SECTIONS, flatten, set_path, variant_label
@@ -181,7 +181,7 @@ class ExperimentConfig(_Strict):
     name: str = Field("experiment", min_length=1, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
     description: str = ""
     seed: int = Field(0, ge=0)
-    impl: str = "numpy"   # numpy, torch, or a plug-in network package.module:Class
+    impl: str = "numpy"   # numpy, torch, cpp (when built), or a plug-in network package.module:Class
     data: DataSpec = Field(default_factory=DataSpec)
     model: ModelSpec = Field(default_factory=ModelSpec)
     train: TrainSpec = Field(default_factory=TrainSpec)
@@ -198,10 +198,14 @@ class ExperimentConfig(_Strict):
     def _impl(cls, impl):
         if impl in IMPLEMENTATIONS:
             return impl
+        if impl in OPTIONAL:
+            if unavailable(impl):
+                raise ValueError(f"{impl!r} is not available on this machine: {unavailable(impl)}")
+            return impl
         # only the syntax: importing the module runs its code, which validating a config (or
         # reading a run folder's records) must never do; ``run``/``parity`` import it (import_plugins)
         if not PLUGIN_SPEC.match(impl):
-            raise ValueError(f"must be one of 'numpy' or 'torch', or a plug-in network package.module:Class, "
+            raise ValueError(f"must be one of 'numpy', 'torch' or 'cpp', or a plug-in network package.module:Class, "
                              f"got {impl!r}")
         return impl
 

@@ -1,5 +1,6 @@
 """Implementations: anything that trains under the shared contract - the two built-in ones
-(``numpy``: fcann2, ``torch``: pt_deep), a plug-in class named ``package.module:Class``.
+(``numpy``: fcann2, ``torch``: pt_deep), the optional compiled one (``cpp``: fcann2.cpp, present
+when its C++ library was built at install), a plug-in class named ``package.module:Class``.
 
 This module only *declares* them (names, the reference, the plug-in spelling) and imports
 nothing heavy, so the config can validate ``impl`` without loading torch; ``base`` holds the
@@ -13,18 +14,28 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-__all__ = ["BUILTIN", "REFERENCE", "PLUGIN_SPEC", "ordered", "candidates", "suffix"]
+__all__ = ["BUILTIN", "OPTIONAL", "REFERENCE", "PLUGIN_SPEC", "ordered", "candidates", "suffix", "unavailable"]
 
 BUILTIN = ("numpy", "torch")   # the built-in implementations, in display order
+OPTIONAL = ("cpp",)            # built in, but only when compiled at install (after BUILTIN in display order)
 REFERENCE = "torch"            # the parity oracle (torch autograd): every other implementation is checked against it
 PLUGIN_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")   # package.module:Class
 
 
 def ordered(names: Iterable[str]) -> list[str]:
-    """``names`` without repeats, the built-in ones first in ``BUILTIN`` order, then the
-    others (plug-ins) sorted."""
-    names = set(names)
-    return [n for n in BUILTIN if n in names] + sorted(names - set(BUILTIN))
+    """``names`` without repeats, the built-in ones first in ``BUILTIN`` then ``OPTIONAL``
+    order, then the others (plug-ins) sorted."""
+    names, known = set(names), BUILTIN + OPTIONAL
+    return [n for n in known if n in names] + sorted(names - set(known))
+
+
+def unavailable(name: str) -> str | None:
+    """Why the optional implementation ``name`` cannot run on this machine (``None`` when it
+    can, or when ``name`` is not optional). Loads only ctypes and the compiled library."""
+    if name == "cpp":
+        from fcann2.cpp._lib import unavailable_reason
+        return unavailable_reason()
+    return None
 
 
 def candidates(names: Iterable[str]) -> list[str]:

@@ -1,16 +1,17 @@
 """The registry of implementations: the built-in ones (``numpy``: fcann2, ``torch``: pt_deep)
-built from their packages, and plug-ins built on demand. This is the only place where fcann2
-and pt_deep meet; importing it loads both."""
+built from their packages, ``cpp`` (fcann2.cpp) when its C++ library is built, and plug-ins
+built on demand. This is the only place where fcann2 and pt_deep meet; importing it loads both."""
 from __future__ import annotations
 
 import numpy as np
 
 import fcann2
+import fcann2.cpp
 import fcann2.stacked_trainer
 import pt_deep
 import pt_deep.stacked_trainer
 
-from . import BUILTIN
+from . import BUILTIN, unavailable
 from .base import Implementation
 
 __all__ = ["Implementation", "IMPLS", "get_impl", "loaders", "max_abs_diff", "model_outputs"]
@@ -33,12 +34,17 @@ IMPLS = {
 }
 if set(IMPLS) != set(BUILTIN):
     raise ImportError(f"implementations: the registry builds {sorted(IMPLS)}, BUILTIN declares {sorted(BUILTIN)}")
+if fcann2.cpp.available():
+    IMPLS["cpp"] = Implementation("cpp", fcann2.cpp.CppMLP, fcann2.cpp.train, fcann2.cpp.iter_train,
+                                  fcann2.cpp.load_model, fcann2.cpp.save_model, param_views=_numpy_views)
 
 
 def get_impl(name: str) -> Implementation:
-    """``numpy``, ``torch``, or a plug-in network named ``package.module:Class``."""
+    """``numpy``, ``torch``, ``cpp`` (when built), or a plug-in network named ``package.module:Class``."""
     if name in IMPLS:
         return IMPLS[name]
+    if unavailable(name):
+        raise ValueError(f"impl {name!r} is not available: {unavailable(name)}")
     from .plugin import PLUGIN_SPEC, plugin_implementation
     if not PLUGIN_SPEC.match(name):
         raise ValueError(f"unknown implementation {name!r}; known: {', '.join(IMPLS)} or package.module:Class")

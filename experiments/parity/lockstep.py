@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 import pt_deep
 
 from ..config.load import ExperimentConfig
-from ..implementations import BUILTIN, REFERENCE, candidates
+from ..implementations import BUILTIN, OPTIONAL, REFERENCE, candidates
 from ..implementations.registry import get_impl, max_abs_diff, model_outputs
 from .gradients import gradient_table, param_names, torch_gradients
 from .chaos import Drift, classify_drift, perturb_one_ulp
@@ -206,7 +206,7 @@ def _summary(table: pd.DataFrame, run: dict, a: Side, b: Side, names: list[str])
 
 
 def impl_side(name: str, cfg: ExperimentConfig, setup: RunSetup, params=None) -> Side:
-    """Any implementation (``implementations.registry.get_impl``: numpy, torch, a plug-in
+    """Any implementation (``implementations.registry.get_impl``: numpy, torch, cpp, a plug-in
     ``package.module:Class``) on ``setup``, from ``params`` (default: the setup's initial
     parameters); its parameters read through views where it has them, else as copies."""
     impl = get_impl(name)
@@ -225,7 +225,7 @@ def lockstep(cfg: ExperimentConfig, *, steps: int | None = None, dtype: str | No
     parameters, schedule and recipe.
 
     ``steps`` overrides the schedule length; ``dtype`` overrides ``train.dtype``.
-    ``candidate``: the implementation under test - "numpy" (fcann2) or a plug-in network
+    ``candidate``: the implementation under test - "numpy" (fcann2), "cpp" (fcann2.cpp) or a plug-in network
     ``package.module:Class``, whose gradients at step 0 are first checked against float64
     autograd on the first batch (``gradient_check`` in the result).
     ``chaos_check``: when the sides drift apart, run the ulp-perturbed baseline. Runs with
@@ -246,7 +246,7 @@ def _lockstep(cfg, steps, tolerance, candidate, chaos_check) -> ParityResult:
     a = impl_side(candidate, cfg, setup)
     b = impl_side(REFERENCE, cfg, setup)
     # a plug-in's gradients are checked first; the built-in ones have their own tests
-    grads = None if candidate in BUILTIN else step0_gradients(a.model, cfg, setup)
+    grads = None if candidate in BUILTIN + OPTIONAL else step0_gradients(a.model, cfg, setup)
     table, run = compare_sides(a, b, names)
     final = _summary(table, run, a, b, names)
     final.update(_prediction_parity(a.model, b.model, setup))

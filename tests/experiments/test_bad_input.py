@@ -52,7 +52,7 @@ CATALOGUE = [
     case("test-size-zero", "[data]\ntest_size = 0", "{cfg}: data.test_size: must be > 0, got 0"),
     case("data-seed", "[data]\nseed = -1", "{cfg}: data.seed: must be >= 0, got -1"),
     case("standardize-string", '[data]\nstandardize = "yes"', "{cfg}: data.standardize: must be true or false, got 'yes'"),
-    case("impl", 'impl = "jax"', "{cfg}: impl: must be one of 'numpy' or 'torch', or a plug-in network package.module:Class, got 'jax'"),
+    case("impl", 'impl = "jax"', "{cfg}: impl: must be one of 'numpy', 'torch' or 'cpp', or a plug-in network package.module:Class, got 'jax'"),
     case("impl-plugin-missing", 'impl = "no_such_module:Net"', "{cfg}: impl: no_such_module:Net: cannot import no_such_module: ModuleNotFoundError"),
     case("name-space", 'name = "has space"', "{cfg}: name: must be a plain name"),
     case("name-dotdot", 'name = ".."', "{cfg}: name: must be a plain name (letters, digits, _ . -, not starting with '.'), got '..'"),

@@ -72,7 +72,7 @@ def _mnist(out, records, summary):
     assert "reloaded" in summary and "4/4 same" in summary
     for rec in records:
         reload = rec["reload"]
-        assert set(reload) == {"numpy", "torch"}
+        assert set(reload) >= {"numpy", "torch"}   # and cpp when built
         for impl, entry in reload.items():
             assert entry["test"]["accuracy"] == rec["metrics"]["test"]["accuracy"]
             # the same implementation reproduces its outputs exactly; the other one to float32 rounding
