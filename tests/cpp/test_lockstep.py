@@ -110,7 +110,7 @@ def test_the_parity_command_checks_cpp(capsys, tmp_path):
 class _ScheduleSteppedPerBatch(cpp_stepper.CppStepper):
     def step(self):
         super().step()
-        self.end_epoch()
+        self.rate.advance()
 
 
 class _MomentumHandedInDampened(cpp_stepper.CppStepper):
