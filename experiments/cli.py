@@ -168,7 +168,7 @@ def _cmd_compare(args) -> int:
         raise UserInputError(f"--out {out}: is a file, not a folder")
     table = compare_runs(args.run_dirs)
     print(f"test {table.attrs['metric']} per grid point (mean over seeds); Δ = run minus the first run")
-    print(format_comparison(table))
+    print(format_comparison(table, width=terminal_width()))
     paths = write_comparison(table, out)
     print(f"wrote {paths['csv']} and {paths['md']}")
     return 0

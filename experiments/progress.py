@@ -5,6 +5,7 @@ as references, beside the cells, not as cells)."""
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
 from .training.baselines import ReferenceRun, reference_budget
@@ -56,7 +57,7 @@ class ReferenceProgress:
         for line in budget_lines(self.runs, budgets):
             log.info(line)
             if self.show:
-                self.bar.write(line)
+                self.bar.write(line, file=sys.stderr)
         self._postfix()
         if self.show:
             self._thread = threading.Thread(target=self._tick, daemon=True)
