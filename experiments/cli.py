@@ -142,7 +142,7 @@ def _tables_text(tables: dict, wide: bool, width: int) -> str:
     if main is not None:
         parts.append(table_text(main, tables["n_keys"], width))
     if tables.get("references") is not None:
-        parts.append(table_text(tables["references"], 1, width))
+        parts.append(table_text(tables["references"], 1, width, where="in every row"))
     return "\n\n".join(p for p in parts if p)
 
 

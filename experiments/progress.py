@@ -26,13 +26,20 @@ def duration(seconds: float) -> str:
 
 
 def budget_lines(runs: list[ReferenceRun], budgets: list[dict]) -> list[str]:
-    """One line per reference run: its name, the training points it fits and its estimate."""
-    lines = []
+    """One line per reference run that is subsampled or estimated at 1 s or more (its name,
+    the training points it fits and its estimate), and one line for the quick rest."""
+    lines, quick = [], []
     for run, b in zip(runs, budgets):
+        if b["seconds"] < 1 and b["n_used"] == b["n_train"]:
+            quick.append(run.reference["name"])
+            continue
         points = f"{b['n_used']:,} training points" if b["n_used"] == b["n_train"] else \
             f"a subsample of {b['n_used']:,} of {b['n_train']:,} training points (max_train)"
         lines.append(f"reference {run.reference['name']}: {points} x {b['n_features']:,} features, "
                      f"estimated ~{duration(b['seconds'])}")
+    if quick:
+        names = ", ".join(dict.fromkeys(quick))
+        lines.append(f"{len(quick)} reference run{'s' * (len(quick) > 1)} ({names}), each estimated under 1 s")
     return lines
 
 

@@ -125,7 +125,7 @@ def fit_to_width(table: pd.DataFrame, n_keys: int, width: int = COMPACT_WIDTH) -
     return "\n\n".join(text(keys + block) for block in blocks)
 
 
-def table_text(table: pd.DataFrame, n_keys: int, width: int = COMPACT_WIDTH) -> str:
+def table_text(table: pd.DataFrame, n_keys: int, width: int = COMPACT_WIDTH, where: str = "at every grid point") -> str:
     """``table`` for a terminal ``width`` columns wide: a column other than the first
     ``n_keys`` with one value in every row (``status`` ``ok`` everywhere) becomes a line
     under the table (``status: ok at every grid point``) instead of a block of its own;
@@ -135,7 +135,7 @@ def table_text(table: pd.DataFrame, n_keys: int, width: int = COMPACT_WIDTH) -> 
     same = [c for c in table.columns[n_keys:] if len(table) > 1 and table[c].astype(str).nunique() == 1]
     kept = table.drop(columns=same)
     text = fit_to_width(kept, n_keys, width) if len(kept.columns) > n_keys or not same else ""
-    notes = [f"{c}: {table[c].iloc[0]} at every grid point" for c in same]
+    notes = [f"{c}: {table[c].iloc[0]} {where}" for c in same]
     return "\n".join([text, *notes] if text else notes)
 
 

@@ -199,3 +199,14 @@ def test_compare_formats_alike_and_fits_the_width():
     assert "0.7600" in text and "0.7867" in text and " 0.76 " not in text
     fitted = format_comparison(table, width=60)
     assert max(map(len, fitted.splitlines())) <= 60 and fitted.count("hidden") > 1
+
+
+def test_budget_lines_say_the_long_ones_and_sum_up_the_quick():
+    from experiments.progress import budget_lines
+    from experiments.training.baselines import ReferenceRun
+    runs = [ReferenceRun(str(k), {"name": n, "model": "svc", "params": {}}, {}, 10) for k, n in enumerate("ab")]
+    budgets = [{"n_train": 60000, "n_used": 10000, "n_test": 10000, "n_features": 784, "seconds": 38.0},
+               {"n_train": 90, "n_used": 90, "n_test": 30, "n_features": 2, "seconds": 0.01}]
+    assert budget_lines(runs, budgets) == [
+        "reference a: a subsample of 10,000 of 60,000 training points (max_train) x 784 features, estimated ~38 s",
+        "1 reference run (b), each estimated under 1 s"]
