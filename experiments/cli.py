@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -148,14 +149,27 @@ def _cmd_run(args) -> int:
     if not args.quiet:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
         print(f"{cfg.name}: {summary.n_cells} cells ({summary.n_skipped} reused from an earlier run): {counts}")
-        table = summary.run_dir / "tables" / ("summary_wide.txt" if args.wide else "summary.txt")
-        if table.exists():
-            print(table.read_text())
-        references = summary.run_dir / "tables" / "references.txt"
-        if references.exists():
-            print(references.read_text())
+        print(_tables_text(summary.tables, args.wide, terminal_width()))
         print(f"report: {summary.run_dir / 'report.html'}")
     return 1 if summary.failed else 0
+
+
+def terminal_width() -> int:
+    """Columns of the terminal the tables are printed to: ``COLUMNS`` when set, else the
+    terminal's width, else (output not a terminal) 100; never below 60."""
+    return max(60, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _tables_text(tables: dict, wide: bool, width: int) -> str:
+    """The run's summary (``wide``: every column) and reference tables, fitted to ``width``."""
+    from .report.summary import table_text
+    parts = []
+    main = tables.get("wide" if wide else "compact")
+    if main is not None:
+        parts.append(table_text(main, tables["n_keys"], width))
+    if tables.get("references") is not None:
+        parts.append(table_text(tables["references"], 1, width, where="in every row"))
+    return "\n\n".join(p for p in parts if p)
 
 
 def _cmd_report(args) -> int:
@@ -180,7 +194,7 @@ def _cmd_compare(args) -> int:
     out = check_output_folder(args.out, "compare")  # before reading the runs
     table = compare_runs(args.run_dirs)
     print(f"test {table.attrs['metric']} per grid point (mean over seeds); Δ = run minus the first run")
-    print(format_comparison(table))
+    print(format_comparison(table, width=terminal_width()))
     paths = write_comparison(table, out)
     print(f"wrote {paths['csv']} and {paths['md']}")
     return 0

@@ -18,6 +18,7 @@ from .errors import UserInputError
 from .training.orphans import exit_with_parent
 from .store.folder import check_run_folder, clear_run_folder
 from .training.baselines import ReferenceRun, expand_references, train_reference
+from .progress import ReferenceProgress
 from .store.lock import run_lock
 from .store.cells import RunStore
 from .config.sweep import Cell, expand
@@ -42,6 +43,7 @@ class SweepSummary:
     n_cells: int
     n_skipped: int
     counts: dict[str, int] = field(default_factory=dict)  # status -> number of cells (all, incl. skipped)
+    tables: dict = field(default_factory=dict)  # the text tables as frames (``render_run``'s ``frames``)
 
     @property
     def failed(self) -> bool:
@@ -183,12 +185,14 @@ def run_sweep(cfg: ExperimentConfig, *, out: str | Path | None = None, jobs: int
         for rec in store.records():
             if rec["id"] in wanted:
                 counts[rec["status"]] = counts.get(rec["status"], 0) + 1
+        tables = {}
         if render:
             from .report.render import render_run
             trained_here = client is None and bool(todo or refs_todo)
             with _workers(client):  # the worker processes that trained, already started, draw the figures
-                render_run(run_dir, jobs=worker_count(n_jobs, len(todo) + len(refs_todo)) if trained_here else 1)
-    return SweepSummary(run_dir, len(cells), len(cells) - len(todo), counts)
+                tables = render_run(run_dir, jobs=worker_count(n_jobs, len(todo) + len(refs_todo))
+                                    if trained_here else 1).get("frames", {})
+    return SweepSummary(run_dir, len(cells), len(cells) - len(todo), counts, tables)
 
 
 def _classify_differences(run_dir: Path, cells: list[Cell], *, jobs: int, client) -> None:
@@ -238,21 +242,23 @@ def _execute(todo: list[Cell], store: RunStore, cfg: ExperimentConfig, *, jobs: 
         log.info("dask: %s", client)
     with contextlib.ExitStack() as stack:
         stack.enter_context(_workers(client))
-        bar = stack.enter_context(tqdm(total=len(todo) + len(references), desc=cfg.name, unit="cell", disable=not progress,
+        bar = stack.enter_context(tqdm(total=len(todo), desc=cfg.name, unit="cell", disable=not progress,
                                        file=sys.stderr))
+        refs = stack.enter_context(ReferenceProgress(bar, references, progress))
         n_jobs = jobs if client is not None else worker_count(jobs, len(tasks))
-        _consume(Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks), store, bar)
+        _consume(Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks), store, bar, refs)
 
 
-def _consume(results, store: RunStore, bar) -> None:
-    notes: dict[str, list[str]] = {}  # engine note -> its cells' ids, said once each at the end
+def _consume(results, store: RunStore, bar, refs: ReferenceProgress) -> None:
+    notes: dict[str, list[str]] = {}  # engine note -> its cells' ids, said once at the end
+    engines: set[str] = set()
     for records in results:
         for record in records:
             if record.get("kind") == "reference":
                 store.append_reference(record)
                 if record["status"] != "ok":
                     log.warning("reference %s: %s", record["reference"]["name"], record["error"])
-                bar.update(1)
+                refs.finished(record)
                 continue
             store.append(record)
             if record["status"] != "ok":
@@ -260,7 +266,23 @@ def _consume(results, store: RunStore, bar) -> None:
                             record.get("error") or f"at step {record.get('diverged_at')}")
             if record.get("engine_note"):
                 notes.setdefault(record["engine_note"], []).append(record["id"])
+            engines.add(record.get("time_engine", "cells"))
             bar.update(1)
+    _say_engine_notes(notes, stacked="stacked" in engines)
+
+
+def _say_engine_notes(notes: dict[str, list[str]], stacked: bool) -> None:
+    """The cells the stacked engine ran per cell: each reason with its cells' ids in the
+    log (``-v``), and at most one warning that says what to do - when a stack failed, or
+    when the run's times mix per-cell and per-model-step timings."""
     for note, ids in notes.items():
-        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        log.warning("stacked engine: %d cell%s (%s) %s", len(ids), "s" * (len(ids) != 1), shown, note)
+        log.info("stacked engine: %d cell%s %s: %s", len(ids), "s" * (len(ids) != 1), note, ", ".join(ids))
+    failed = sum(len(ids) for note, ids in notes.items() if note.startswith("stack failed"))
+    alone = sum(len(ids) for ids in notes.values())
+    if failed:
+        log.warning("stacked engine: a stack failed and its %d cells ran per cell (their results are valid); "
+                    "please report it with the run log (-v names the cells and the error)", failed)
+    elif alone and stacked:
+        reasons = "; ".join(dict.fromkeys(note.removeprefix("ran per cell: ") for note in notes))
+        log.warning("stacked engine: %d cells ran per cell (%s): their µs/step are per cell, the others' per "
+                    "model-step; to compare times, run with --engine cells (-v lists the cells)", alone, reasons)

@@ -158,7 +158,9 @@ def surface_legend(fig, class_names: Sequence[str], *, loc: str = "outside lower
                 Line2D([], [], marker="o", color="0.4", label="training point (filled)", **grey),
                 Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="0.3", markeredgewidth=1.4,
                        label="test point (hollow)", **grey)]
-    return fig.legend(handles=handles, loc=loc, ncol=min(len(handles), 4), fontsize=8, frameon=False)
+    # as many entries per line as the figure is wide (~1.7 in each), so none is cut off
+    per_line = max(1, int(fig.get_figwidth() // 1.7))
+    return fig.legend(handles=handles, loc=loc, ncol=min(len(handles), per_line), fontsize=8, frameon=False)
 
 
 def decision_grid(panels, row_labels: Sequence[str], col_labels: Sequence[str], *,

@@ -176,6 +176,21 @@ def _sweep_problems(cfg: ExperimentConfig, raw: dict) -> list[_Problem]:
     return problems
 
 
+def _variant_problems(cfg: ExperimentConfig) -> list[_Problem]:
+    """A key a variant sets and the sweep also sets: the sweep would silently replace the
+    variant's value at every grid point, so it is refused."""
+    problems = []
+    for k, variant in enumerate(cfg.variants):
+        for path in flatten({key: value for key, value in variant.items() if key != "label"}):
+            for axis, values in cfg.sweep_axes.items():
+                if path == axis or path.startswith(axis + ".") or axis.startswith(path + "."):
+                    where = f"variants[{k}].{path}"
+                    problems.append((where, f"{where}: also swept (sweep.{axis} = {values!r}), which would replace "
+                                     f"the variant's value at every grid point; set {path} in every variant and "
+                                     f"drop sweep.{axis}, or drop it from this variant", (f"sweep.{axis}",)))
+    return problems
+
+
 def _grid_problems(cfg: ExperimentConfig) -> list[_Problem]:
     """Every grid point - each variant with every combination of the sweep axes - must be
     a valid run (values valid alone can clash: ``momentum`` with an adam variant). The
@@ -244,8 +259,8 @@ def parse_config(raw: dict, source: str = "<config>", overrides: list[str] = ())
         raise ConfigError(sources.blame("sweep"), ["sweep: must be a table"])
     cfg, problems = _check(raw)
     if cfg is not None and not problems:
-        problems = (_sweep_problems(cfg, raw) or _grid_problems(cfg) or _reference_problems(cfg)
-                    or _animation_problems(cfg))
+        problems = (_variant_problems(cfg) or _sweep_problems(cfg, raw) or _grid_problems(cfg)
+                    or _reference_problems(cfg) or _animation_problems(cfg))
     if problems:
         raise ConfigError(source, [(sources.blame(key, related), text) for key, text, related in problems])
     return cfg

@@ -174,6 +174,9 @@ class ReferenceSpec(_Strict):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_. -]*$")
     model: Literal[tuple(REFERENCE_MODELS)]
     params: dict[str, Any] = Field(default_factory=dict)
+    # train on a stratified subsample of this many training points when there are more;
+    # default: config.baselines.MAX_TRAIN (kernel SVMs: 10,000), 0: always the whole set
+    max_train: int | None = Field(None, ge=0)
 
 
 class ExperimentConfig(_Strict):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from data_utils.plots import new_figure, plot_confusion_matrix, plot_heatmap
 from data_utils.plots.charts import DRAWABLE_MAX
@@ -17,6 +17,7 @@ from data_utils.plots.charts import DRAWABLE_MAX
 from ..implementations import BUILTIN, REFERENCE
 from .panels import Panels, Plot
 from ..store.results import RunResults
+from .ranking import best_cell
 
 __all__ = ["heatmap_plot", "loss_curve_plot", "regression_plot", "confusion_plot"]
 
@@ -27,6 +28,9 @@ _MARKERS = ("o", "x", "^")
 
 def _style(impl: str, styles: tuple[str, ...]) -> str:
     return styles[BUILTIN.index(impl)] if impl in BUILTIN else styles[-1]
+
+
+_HUMAN = {"test_acc": "test accuracy", "test_mse": "test MSE"}  # titles, not column names
 
 
 def heatmap_plot(results: RunResults, grid: Panels, summary: pd.DataFrame, verdicts: pd.DataFrame) -> Plot | None:
@@ -45,10 +49,10 @@ def heatmap_plot(results: RunResults, grid: Panels, summary: pd.DataFrame, verdi
         return M
 
     def key(row) -> tuple:
-        return row[grid.row_axis], row[grid.col_axis] if grid.col_axis else ""
+        return row[grid.row_axis], grid.col_of(row)
 
-    panels = [(matrix({key(r): r[f"{metric}_mean_{i}"] for _, r in frame.iterrows()}), f"{i}: mean {metric}")
-              for i in results.impls]
+    panels = [(matrix({key(r): r[f"{metric}_mean_{i}"] for _, r in frame.iterrows()}),
+               f"{i}: {_HUMAN.get(metric, metric)} (mean)") for i in results.impls]
     pair_dtheta = dict(zip(verdicts["pair"], verdicts["final_dtheta"]))
     dtheta: dict = {}
     for row in grid.rows:
@@ -63,7 +67,7 @@ def heatmap_plot(results: RunResults, grid: Panels, summary: pd.DataFrame, verdi
     size = (max(3.3, 0.8 * n_cols + 2.0) + labels / n_panels, 0.42 * n_rows + 1.3)
     fig, axes = new_figure(1, n_panels, panel_size=size, squeeze=False,
                            gridspec_kw={"width_ratios": [1.0 + labels / size[0]] + [1.0] * (n_panels - 1)})
-    ylabel, xlabel = grid.names[grid.row_axis], grid.names.get(grid.col_axis, "")
+    ylabel, xlabel = grid.names[grid.row_axis], grid.col_name
     for k, (ax, (M, title)) in enumerate(zip(axes[0], panels)):
         plot_heatmap(M, grid.rows, grid.cols, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel if k == 0 else "",
                      cmap="viridis" if metric == "test_acc" else "viridis_r",
@@ -80,7 +84,7 @@ def heatmap_plot(results: RunResults, grid: Panels, summary: pd.DataFrame, verdi
         ax.set_xticks(range(n_cols), grid.cols)
         ax.set_yticks(range(n_rows), [""] * n_rows)
         ax.set(title="numpy − torch: final parameters", xlabel=xlabel)
-    caption = (f"Mean {metric.replace('_', ' ')} over seeds at every grid point, per implementation"
+    caption = (f"Mean {_HUMAN.get(metric, metric)} over seeds at every grid point, per implementation"
                + (", and how far apart the final parameters of numpy and torch are (the largest |Δθ| over seeds, "
                   "log scale: green up to about 1e-9 is agreement to rounding, red is a real difference)" if dtheta
                   else "") + ". " + grid.note(single_seed=False))
@@ -116,6 +120,8 @@ def _plain_log_axis(ax, values: np.ndarray) -> None:
     values = values[np.isfinite(values)]
     if values.size and (values > 0).all() and values.max() / values.min() >= 10:
         ax.set_yscale("log")
+        # 1-2-5 ticks: a range under a decade or two still gets several labels, not just "1"
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
 
@@ -199,6 +205,7 @@ def regression_plot(results: RunResults, grid: Panels) -> Plot | None:
                 ax.scatter(data["X_train"][:, 0], data["y_train"], s=6, color="0.6", label="training data")
                 ax.scatter(data["X_test"][:, 0], data["y_test"], s=10, facecolors="none", edgecolors="0.2",
                            label="test data")
+                ax.set(xlabel="x", ylabel="y")
             for impl in results.impls:
                 rec = grid.get(row, col, impl)
                 out = results.outputs(rec) if rec else {}
@@ -208,7 +215,7 @@ def regression_plot(results: RunResults, grid: Panels) -> Plot | None:
                     ax.plot(out["curve_x"], out["curve_y"][:, 0], linestyle=_style(impl, _LINESTYLES), color="#d62728", label=impl)
                 else:
                     ax.scatter(data["y_test"], out["test_output"][:, 0], s=8, marker=_style(impl, _MARKERS),
-                               label=impl)
+                               label=f"{impl}: predicted vs true (test)")
             if not one_d:
                 lo, hi = float(np.min(data["y_test"])), float(np.max(data["y_test"]))
                 ax.plot([lo, hi], [lo, hi], color="0.5", linewidth=0.8)
@@ -219,7 +226,11 @@ def regression_plot(results: RunResults, grid: Panels) -> Plot | None:
                 f"test mse {mse['mse']:.3g}, R² {mse['r2']:.2f}" if "mse" in mse else "")
             ax.set_title(f"{grid.label(row, col)}\n{status}", fontsize=9)
             ax.tick_params(labelsize=7)
-    handles, labels = axes[0][0].get_legend_handles_labels()
+    entries = {}  # every panel's entries once (a 1-D fit and a predicted-vs-true panel have different ones)
+    for ax in fig.axes:
+        for handle, text in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(text, handle)
+    handles, labels = list(entries.values()), list(entries)
     fig.legend(handles, labels, loc="outside lower center", ncol=_legend_columns(len(labels), grid), fontsize=8,
                frameon=False)
     lines = _style_text(results.impls, _LINESTYLES, ("solid", "dashed", "dotted"))
@@ -232,12 +243,13 @@ def regression_plot(results: RunResults, grid: Panels) -> Plot | None:
 
 
 def confusion_plot(results: RunResults) -> Plot | None:
-    """The test confusion matrix of the best numpy cell (highest test accuracy)."""
+    """The test confusion matrix of the best numpy cell (``ranking.best_cell``)."""
     scored = [(r, ((r.get("metrics") or {}).get("test") or {})) for r in results.records if r["impl"] == "numpy"]
     scored = [(r, m) for r, m in scored if "confusion_matrix" in m]
     if not scored:
         return None
-    best, metrics = max(scored, key=lambda rm: rm[1]["accuracy"])
+    best = best_cell([r for r, _ in scored])
+    metrics = best["metrics"]["test"]
     names = [str(n) for n in results.data(best).get("class_names", [])] or None
     n = len(metrics["confusion_matrix"])
     fig, ax = new_figure(panel_size=(max(3.4, 1.0 + 0.55 * n), max(2.8, 0.6 + 0.5 * n)))

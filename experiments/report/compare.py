@@ -16,6 +16,7 @@ from ..parity.verdict import VERDICT_ORDER
 from ..store.frames import metric_key
 from ..store.owned import check_output_folder, output_folder
 from ..store.results import RunResults, short_axis_names
+from .summary import fit_to_width
 
 __all__ = ["compare_runs", "write_comparison", "format_comparison"]
 
@@ -85,6 +86,7 @@ def compare_runs(run_dirs: list[str | Path]) -> pd.DataFrame:
                 table[f"Δ {label} {impl}"] = table[f"{label} {impl}"] - table[f"{labels[0]} {impl}"]
     table = (table.reset_index() if axes else table.reset_index(drop=True)).rename(columns=short_axis_names(axes))
     table.attrs["metric"] = metric_key(tasks.pop())
+    table.attrs["n_keys"] = len(axes)
     return table
 
 
@@ -101,9 +103,11 @@ def write_comparison(table: pd.DataFrame, out: Path) -> dict[str, Path]:
     return paths
 
 
-def format_comparison(table: pd.DataFrame, tablefmt: str = "simple") -> str:
-    """The table with numbers rounded (4 decimals; differences signed, in scientific form
-    when tiny) and missing values as ``—``."""
+def format_comparison(table: pd.DataFrame, tablefmt: str = "simple", width: int | None = None) -> str:
+    """The table with numbers rounded (4 decimals everywhere - never re-read as numbers, so
+    ``0.7600`` stays ``0.7600``; differences signed, in scientific form when tiny) and
+    missing values as ``—``; with ``width``, cut into blocks of at most ``width`` columns,
+    each led by the grid keys (``summary.fit_to_width``)."""
     def cell(v, delta: bool) -> str:
         if pd.isna(v):
             return "—"
@@ -115,4 +119,7 @@ def format_comparison(table: pd.DataFrame, tablefmt: str = "simple") -> str:
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col]):
             shown[col] = [cell(v, col.startswith("Δ")) for v in shown[col]]
-    return shown.to_markdown(index=False, tablefmt=tablefmt)
+    shown = shown.astype(str)
+    if width is not None:
+        return fit_to_width(shown, table.attrs.get("n_keys", 0), width)
+    return shown.to_markdown(index=False, tablefmt=tablefmt, disable_numparse=True)

@@ -16,6 +16,7 @@ from .images import hardest_examples_plot, weight_image_plot
 from .panels import Panels, Plot
 from .surfaces import difference_plot, hidden_unit_plot, reference_surface_plot, surface_plot
 from ..store.results import RunResults
+from .ranking import best_cell, worst_cell
 
 __all__ = ["Drawing", "FigureKind", "FIGURES", "figure_kinds", "draw"]
 
@@ -40,20 +41,17 @@ class FigureKind:
 
 
 def _hidden_units(d: Drawing) -> list[Plot | None]:
-    best = _best_surface_cell(d.results, d.panels)
-    return [] if best is None else [hidden_unit_plot(d.results, d.panels, *best)]
-
-
-def _best_surface_cell(results: RunResults, panels: Panels):
-    """The numpy cell (drawn seed) with the best test accuracy among those with a surface."""
-    best = None
-    for row in panels.rows:
-        for col in panels.cols:
-            rec = panels.get(row, col, "numpy")
-            acc = (((rec or {}).get("metrics") or {}).get("test") or {}).get("accuracy")
-            if acc is not None and "grid_rect" in results.outputs(rec) and (best is None or acc > best[0]):
-                best = (acc, rec, panels.label(row, col) or "the only grid point")
-    return None if best is None else best[1:]
+    """The first layer's units at the best grid point and, when it is another cell, at the
+    worst (``ranking``: one rule with the confusion matrix), where dead units show."""
+    drawn = [r for r in d.results.records if r["impl"] == "numpy" and r["status"] == "ok"
+             and "grid_rect" in d.results.outputs(r)]
+    best, worst = best_cell(drawn), worst_cell(drawn)
+    if best is None:
+        return []
+    plots = [hidden_unit_plot(d.results, best, "best")]
+    if worst is not None and worst["id"] != best["id"]:
+        plots.append(hidden_unit_plot(d.results, worst, "worst"))
+    return plots
 
 
 _BOTH, _CLASSIFICATION = ("classification", "regression"), ("classification",)

@@ -11,6 +11,7 @@ from data_utils.plots import plot_heatmap
 
 from .panels import Panels, Plot
 from ..store.results import RunResults
+from .ranking import best_cell
 
 __all__ = ["weight_image_plot", "hardest_examples_plot", "MAX_WEIGHT_ROWS", "MAX_UNIT_IMAGES"]
 
@@ -126,13 +127,15 @@ def weight_image_plot(results: RunResults, grid: Panels) -> Plot | None:
 
 
 def hardest_examples_plot(results: RunResults) -> Plot | None:
-    """The highest-loss test examples of the best numpy cell (highest test accuracy) that
+    """The highest-loss test examples of the best numpy cell (``ranking.best_cell``) that
     recorded them (``training.outputs.hardest_examples``)."""
     scored = [r for r in results.records if r["impl"] == "numpy" and r["status"] == "ok"
               and "hardest_index" in results.outputs(r)]
     if not scored:
         return None
-    best = max(scored, key=lambda r: ((r.get("metrics") or {}).get("test") or {}).get("accuracy") or 0.0)
+    best = best_cell(scored)
+    if best is None:
+        return None
     out, data = results.outputs(best), results.data(best)
     shape = _image_shape(results, best)
     names = [str(n) for n in data.get("class_names", [])]

@@ -1,5 +1,6 @@
-"""The layout of a report's panel figures: rows and columns are the values of the two main
-swept keys; further keys are fixed to their first value, and one seed is drawn where a
+"""The layout of a report's panel figures: rows are the values of the first swept key,
+columns the values of the second - combined with every further swept key (``depth=2,
+activation=tanh``), so that every grid point has its panel - and one seed is drawn where a
 panel shows a single run (curves use every seed)."""
 from __future__ import annotations
 
@@ -25,18 +26,20 @@ class Plot:
 
 
 class Panels:
-    """The panel layout of a figure: rows x columns of ``results.group_axes[:2]`` over the
-    run's records (errors left out). Not the sweep's grid: further axes are fixed here."""
+    """The panel layout of a figure: rows of ``results.group_axes[0]``, columns of the others
+    combined (``col_axes``; ``col_axis`` is the first), over the run's records (errors left
+    out). ``fixed`` is empty: every grid point has a panel."""
 
     def __init__(self, results: RunResults):
         records = [r for r in results.records if r["status"] != "error"]
         axes = results.group_axes
         self.row_axis = axes[0] if axes else None
         self.col_axis = axes[1] if len(axes) > 1 else None
+        self.col_axes = list(axes[1:])
         self.names = short_axis_names(axes)
         self.rows = self._values(records, self.row_axis)
-        self.cols = self._values(records, self.col_axis)
-        self.fixed = {a: self._values(records, a)[0] for a in axes[2:]}
+        self.cols = list(dict.fromkeys(self.col_of(r["keys"]) for r in records)) or [""]
+        self.fixed: dict[str, str] = {}
         seeds = sorted({r["spec"]["seed"] for r in records})
         self.seed = seeds[0] if seeds else 0
         self.n_seeds = len(seeds)
@@ -46,6 +49,18 @@ class Panels:
     @staticmethod
     def _label(rec, axis) -> str:
         return "" if axis is None else axis_label(rec["keys"].get(axis))
+
+    def col_of(self, keys) -> str:
+        """The column label of a grid point (``keys``: a record's keys or a summary row):
+        the second key's value, or ``name=value, ...`` of every key after the first."""
+        if len(self.col_axes) < 2:
+            return axis_label(keys.get(self.col_axis)) if self.col_axis else ""
+        return ", ".join(f"{self.names[a]}={axis_label(keys.get(a))}" for a in self.col_axes)
+
+    @property
+    def col_name(self) -> str:
+        """The columns' axis label: the second key's short name, or "" when combined."""
+        return self.names.get(self.col_axis, "") if len(self.col_axes) < 2 else ""
 
     @staticmethod
     def _values(records, axis) -> list[str]:
@@ -63,7 +78,7 @@ class Panels:
     def all_seeds(self, row: str, col: str, impl: str) -> list[dict]:
         """Records of one grid point and implementation, every seed."""
         return [r for r in self._records if r["impl"] == impl and self._label(r, self.row_axis) == row
-                and self._label(r, self.col_axis) == col]
+                and self.col_of(r["keys"]) == col]
 
     def get(self, row: str, col: str, impl: str) -> dict | None:
         """The record drawn for one grid point and implementation (the first seed)."""
@@ -81,6 +96,8 @@ class Panels:
         """``hidden=20, lr=0.3`` for a panel title, wrapped at ``width`` characters so a
         title never runs past its panel."""
         parts = [f"{self.names[a]}={v}" for a, v in ((self.row_axis, row), (self.col_axis, col)) if a]
+        if len(self.col_axes) > 1:
+            parts = [f"{self.names[self.row_axis]}={row}", col]
         return textwrap.fill(", ".join(parts), width=width, break_long_words=False, break_on_hyphens=False)
 
     def note(self, single_seed: bool = True) -> str:

@@ -19,7 +19,7 @@ from .figures import FIGURES, Drawing, draw, figure_kinds
 from .panels import Panels
 from .page import render_html, render_markdown
 from ..store.results import RunResults
-from .summary import fit_to_width, grid_table, reference_table, reload_table
+from .summary import grid_table, reference_table, reload_table, table_text
 from ..store.frames import summary_frame
 
 __all__ = ["render_run", "RunOutputs", "ReportContent"]
@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 
 class RunOutputs(dict):
-    """Paths written by ``render_run``: ``tables``, ``plots``, ``report_md``, ``report_html``."""
+    """Paths written by ``render_run``: ``tables``, ``plots``, ``report_md``, ``report_html``;
+    and ``frames``: the text tables as frames (``compact``, ``wide``, ``references``; ``n_keys``
+    grid-key columns lead the first two), for printing at a terminal's width."""
 
 
 @dataclass
@@ -64,10 +66,11 @@ def _write_tables(results: RunResults, cells: pd.DataFrame, verdicts: pd.DataFra
     wide = grid_table(cells, verdicts, results.records, results.group_axes, results.task, wide=True, columns=columns)
     compact = grid_table(cells, verdicts, results.records, results.group_axes, results.task, columns=columns)
     for key, name, text in (("summary_md", "summary.md", wide.to_markdown(index=False)),
-                            ("summary_txt", "summary.txt", fit_to_width(compact, len(results.group_axes))),
+                            ("summary_txt", "summary.txt", table_text(compact, len(results.group_axes))),
                             ("summary_wide_txt", "summary_wide.txt", wide.to_markdown(index=False, tablefmt="simple"))):
         tables[key] = tables_dir / name
         files.write(tables[key], text + "\n")
+    tables["frames"] = {"compact": compact, "wide": wide, "n_keys": len(results.group_axes)}
     return tables, compact
 
 
@@ -130,5 +133,8 @@ def render_run(run_dir: str | Path, jobs: int = 1) -> RunOutputs:
     report_md, report_html = root / "report.md", root / "report.html"
     files.write(report_md, render_markdown(content, env))
     files.write(report_html, render_html(content, env))
-    return RunOutputs(tables=tables, plots=[p for p, _, _ in content.figures], report_md=report_md,
+    frames = tables.pop("frames", {})
+    if content.references is not None:
+        frames["references"] = content.references
+    return RunOutputs(tables=tables, frames=frames, plots=[p for p, _, _ in content.figures], report_md=report_md,
                       report_html=report_html)

@@ -14,7 +14,7 @@ from ..store.frames import axis_label, metric_key, metric_names, metric_short
 from ..implementations import REFERENCE, candidates, ordered, suffix
 from ..parity.tolerance import DEFAULT_TOLERANCE
 
-__all__ = ["grid_table", "reference_table", "reload_table", "COMPACT_WIDTH", "fit_to_width"]
+__all__ = ["grid_table", "reference_table", "reload_table", "COMPACT_WIDTH", "fit_to_width", "table_text"]
 
 COMPACT_WIDTH = 100  # columns the compact table is meant to fit
 
@@ -40,11 +40,25 @@ def _metric_text(sub: pd.DataFrame, column: str, decimals: int = 4) -> str:
     return text + (f" ({len(diverged)} div)" if len(diverged) else "")
 
 
+def _collapse_text(sub: pd.DataFrame) -> str:
+    """The diagnosis of the grid point's finished cells (``training.diagnosis``): its most
+    common text, led by how many cells it is when not all (``2/4 collapsed: ...``)."""
+    if "collapse" not in sub.columns:
+        return ""
+    ok = sub.loc[sub["status"] == "ok", "collapse"].fillna("").astype(str)
+    said = ok[ok != ""]
+    if said.empty:
+        return ""
+    text = said.value_counts().index[0]
+    return text if len(said) == len(ok) and (said == text).all() else f"{len(said)}/{len(ok)} {text}"
+
+
 def _status_text(sub: pd.DataFrame) -> str:
     counts = sub["status"].value_counts()
+    collapse = _collapse_text(sub)
     if set(counts.index) <= {"ok"}:
-        return "ok"
-    parts = []
+        return collapse or "ok"
+    parts = [collapse] if collapse else []
     if counts.get("diverged"):
         steps = sorted({int(s) for s in sub.loc[sub["status"] == "diverged", "diverged_at"].dropna()})
         parts.append(f"{counts['diverged']} diverged" + (f"@{steps[0]}" if len(steps) == 1 else ""))
@@ -109,6 +123,20 @@ def fit_to_width(table: pd.DataFrame, n_keys: int, width: int = COMPACT_WIDTH) -
             blocks.append([])
         blocks[-1].append(column)
     return "\n\n".join(text(keys + block) for block in blocks)
+
+
+def table_text(table: pd.DataFrame, n_keys: int, width: int = COMPACT_WIDTH, where: str = "at every grid point") -> str:
+    """``table`` for a terminal ``width`` columns wide: a column other than the first
+    ``n_keys`` with one value in every row (``status`` ``ok`` everywhere) becomes a line
+    under the table (``status: ok at every grid point``) instead of a block of its own;
+    the rest is cut into blocks by ``fit_to_width``."""
+    if table.empty:
+        return ""
+    same = [c for c in table.columns[n_keys:] if len(table) > 1 and table[c].astype(str).nunique() == 1]
+    kept = table.drop(columns=same)
+    text = fit_to_width(kept, n_keys, width) if len(kept.columns) > n_keys or not same else ""
+    notes = [f"{c}: {table[c].iloc[0]} {where}" for c in same]
+    return "\n".join([text, *notes] if text else notes)
 
 
 def grid_table(cells: pd.DataFrame, verdicts: pd.DataFrame, records: list[dict], group_axes: list[str],
@@ -194,12 +222,21 @@ def reload_table(cells: pd.DataFrame, group_axes: list[str], task: str) -> pd.Da
     return pd.DataFrame(rows)
 
 
+def _trained_on(rec: dict) -> str:
+    """The training points a reference fitted: ``10,000 of 60,000`` when subsampled
+    (``max_train``), else their count (``—`` for records without it)."""
+    n, used = rec.get("n_train"), rec.get("n_used")
+    if n is None or used is None:
+        return "—"
+    return f"{used:,} of {n:,}" if used < n else f"{n:,}"
+
+
 def reference_table(references: list[dict], records: list[dict], group_axes: list[str], task: str) -> pd.DataFrame:
     """One row per reference model (``RunResults.references``) and data label: ``reference``
     (``ref: NAME``), ``model`` (estimator and parameters), the grid axes that choose the data
     (``variant``, ``data.*``; the labels of the grid ``records`` trained on the same data, or
-    ``all`` when every grid point's are),
-    the test and train metric (mean ± std over the rest, e.g. data seeds) and ``status``."""
+    ``all`` when every grid point's are), ``trained on`` (the training points fitted: a
+    subsample above ``max_train``), the test and train metric (mean ± std over the rest, e.g. data seeds) and ``status``."""
     test_m, train_m = metric_names(task)
     metric = {test_m: ("test", metric_key(task)), train_m: ("train", metric_key(task))}
     names = short_axis_names(group_axes)
@@ -208,7 +245,8 @@ def reference_table(references: list[dict], records: list[dict], group_axes: lis
     for rec in references:
         ref = rec["reference"]
         params = ", ".join(f"{k}={v}" for k, v in ref.get("params", {}).items())
-        row = {"reference": f"ref: {ref['name']}", "model": f"{ref['model']}({params})"}
+        row = {"reference": f"ref: {ref['name']}", "model": f"{ref['model']}({params})",
+               "trained on": _trained_on(rec)}
         same = [r for r in records if r["spec"]["data"] == rec["data"]]
         for axis in (a for a in group_axes if names[a] in data_cols):
             labels = list(dict.fromkeys(axis_label(r["keys"].get(axis)) for r in same))
@@ -222,8 +260,8 @@ def reference_table(references: list[dict], records: list[dict], group_axes: lis
         return pd.DataFrame()
     frame = pd.DataFrame(rows).astype({test_m: float, train_m: float})
     out = []
-    for key, sub in frame.groupby(["reference", "model", *data_cols], sort=False, dropna=False):
-        row = dict(zip(["reference", "model", *data_cols], key))
+    for key, sub in frame.groupby(["reference", "model", "trained on", *data_cols], sort=False, dropna=False):
+        row = dict(zip(["reference", "model", "trained on", *data_cols], key))
         row[test_m.replace("_", " ")] = _metric_text(sub, test_m)
         row[train_m.replace("_", " ")] = _metric_text(sub, train_m)
         row["status"] = _status_text(sub)

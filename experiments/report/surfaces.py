@@ -136,14 +136,15 @@ def difference_plot(results: RunResults, grid: Panels) -> Plot | None:
     if image is not None:
         fig.colorbar(image, ax=fig.axes, shrink=0.8, label=f"max over classes |p_{one} − p_{ref}|")
     return Plot("decision_difference", fig, f"Where {one} and {ref} predict differently: the largest difference of "
-                "their predicted class probabilities at each pixel, on a log scale from 1e-17 (white: agreement to "
+                "their predicted class probabilities at each pixel, on a log scale from 1e-17 (pale yellow: agreement to "
                 "rounding) to 1 (black: opposite predictions). The panel title gives the maximum over the plane. "
                 + grid.note(), "surfaces")
 
 
-def hidden_unit_plot(results: RunResults, grid: Panels, rec: dict, where: str) -> Plot | None:
+def hidden_unit_plot(results: RunResults, rec: dict, which: str = "best") -> Plot | None:
     """Each first-layer unit's activation over the input plane for ``rec`` (as TensorFlow
-    Playground shows them), from its stored parameters."""
+    Playground shows them), from its stored parameters; ``which`` ("best" or "worst") names
+    the figure. Units the cell's diagnosis found dead (0 on every training point) say so."""
     params, out = results.params(rec), results.outputs(rec)
     if params is None or "grid_rect" not in out or len(params) < 2:
         return None
@@ -155,6 +156,7 @@ def hidden_unit_plot(results: RunResults, grid: Panels, rec: dict, where: str) -
     act = ACTIVATIONS[model["activation"]][0]
     z = W @ P.T + b[:, None]
     units = act(z, model.get("negative_slope", 0.01)) if model["activation"] == "leaky_relu" else act(z)
+    dead = _dead_first_layer(results, rec, W, b, model["activation"])
     n = min(len(W), _MAX_UNITS)
     n_cols = min(n, 8)
     fig, axes = new_figure(-(-n // n_cols), n_cols, panel_size=(1.45, 1.45), squeeze=False)
@@ -168,8 +170,28 @@ def hidden_unit_plot(results: RunResults, grid: Panels, rec: dict, where: str) -
         span = float(np.max(np.abs(units[k]))) or 1.0  # each unit on its own scale, like the Playground
         ax.imshow(units[k].reshape(res, res), origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
                   cmap="RdBu_r", vmin=-span, vmax=span)
-        ax.set_title(f"unit {k + 1} (max {span:.2g})", fontsize=7)
+        ax.set_title(f"unit {k + 1}: dead" if k in dead else f"unit {k + 1} (max {span:.2g})", fontsize=7,
+                     color="#b00" if k in dead else "black")
+    where = ", ".join(f"{k} = {v}" for k, v in results.resolved(rec, results.axes).items()) or "the only grid point"
+    acc = _acc(rec)
     more = f" The first {n} of {len(W)} units are shown." if len(W) > n else ""
-    return Plot("hidden_units", fig, f"What each first-layer unit computes at {where} ({rec['impl']}, seed "
-                f"{rec['spec']['seed']}): its {model['activation']} activation over the input plane, red positive, "
-                f"blue negative, white zero, each unit on its own scale (its largest |value| in its title). The output layer combines these maps into the decision regions.{more}", "units")
+    diagnosis = (rec.get("diagnosis") or {}).get("text")
+    why = (f" This cell's diagnosis: {diagnosis}." if diagnosis else "") + \
+        (f" {len(dead)} of {len(W)} units are dead: 0 on every training point, so they get no gradient and "
+         "never recover (an output layer without live units predicts one class)." if dead else "")
+    return Plot("hidden_units" if which == "best" else f"hidden_units_{which}", fig, f"What each first-layer unit computes at the {which} grid point ({where}; "
+                f"{rec['impl']}, seed {rec['spec']['seed']}" + (f", test acc {acc:.3f}" if acc is not None else "")
+                + f"): its {model['activation']} activation over the input plane, red positive, blue negative, white "
+                "zero, each unit on its own scale (its largest |value| in its title). The output layer combines these "
+                f"maps into the decision regions.{why}{more}", "units")
+
+
+def _dead_first_layer(results: RunResults, rec: dict, W, b, activation: str) -> set[int]:
+    """First-layer ReLU units that output 0 on every training point of ``rec``'s data."""
+    if activation != "relu":
+        return set()
+    X = results.data(rec).get("X_train")
+    if X is None:
+        return set()
+    z = np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64).T + np.asarray(b, dtype=np.float64)
+    return set(np.flatnonzero((z <= 0).all(axis=0)).tolist())

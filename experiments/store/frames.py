@@ -60,7 +60,8 @@ def _none_nan(value):
 def cells_frame(records: list[dict], axes: list[str], task: str) -> pd.DataFrame:
     """One row per cell with its grid labels, status, metrics (the ``task``'s columns, NaN
     for a cell without metrics; macro averages over classes), ``n_params``,
-    ``initial_test_loss`` (the untrained model's), the reloaded models' test metric and
+    ``initial_test_loss`` (the untrained model's), ``collapse`` (the diagnosis's text,
+    ``training.diagnosis``: "" for a healthy cell), the reloaded models' test metric and
     output difference (``output.reload_check``) and timing: ``us_per_step`` and
     ``time_engine`` - "cells" (the cell's own training time per step) or "stacked" (its
     stack's time per step divided by the stack's models: µs per model-step)."""
@@ -84,7 +85,8 @@ def cells_frame(records: list[dict], axes: list[str], task: str) -> pd.DataFrame
                        test_precision_macro=_metric(rec, "test", "precision_macro"),
                        test_recall_macro=_metric(rec, "test", "recall_macro"),
                        test_ap_macro=_metric(rec, "test", "average_precision_macro"))
-        row.update(n_params=rec.get("n_params", np.nan), initial_test_loss=_none_nan(rec.get("initial_test_loss")))
+        row.update(n_params=rec.get("n_params", np.nan), initial_test_loss=_none_nan(rec.get("initial_test_loss")),
+                   collapse=(rec.get("diagnosis") or {}).get("text", ""))
         if rec.get("reload"):
             row.update(_reload_columns(rec, task))
         if rec.get("first_max_train") is not None:  # output.train_curve: per-epoch training score

@@ -12,6 +12,7 @@ from pt_deep import num_threads
 from .outputs import FrameRecorder, cell_outputs, first_max_step, plot_data
 from ..config.load import ExperimentConfig
 from ..implementations.registry import get_impl, model_outputs
+from .diagnosis import diagnose
 from .reload_check import reload_check
 from .scoring import evaluate, test_loss
 from .setup import RunSetup, prepare
@@ -25,7 +26,8 @@ def train_cell(cfg: ExperimentConfig, animate: bool = False) -> dict:
     Returns a JSON-ready record: ``status`` ("ok", "diverged" or "error"), ``error``,
     ``n_steps``, ``diverged_at``, ``final_loss``, ``best_epoch``, ``stopped_early``,
     ``wall_time`` and ``time_per_step`` (seconds, training loop only), ``n_params``,
-    ``initial_test_loss`` (the untrained model's), ``first_max_train``
+    ``initial_test_loss`` (the untrained model's), ``diagnosis`` (of a finished cell: dead
+    units, constant predictions, no learning - ``diagnosis.diagnose``), ``first_max_train``
     (the first epoch at maximum training score, with ``output.train_curve``), ``metrics``
     (train/test), ``reload`` (with ``output.reload_check``: see ``reload_check``), ``curves`` (per epoch: ``loss`` - the training objective - and the
     ``TrainResult.history`` series: ``lr``, ``test_loss``/``test_score``, and
@@ -68,6 +70,7 @@ def finish_record(record: dict, result, model, setup: RunSetup, cfg: ExperimentC
     """Fill ``record`` from a finished training run of ``model`` (either engine)."""
     output_fn = lambda X: model_outputs(model, X)  # noqa: E731
     impl = get_impl(cfg.impl)
+    initial = _initial_losses(impl.model, setup, cfg)
     record.update(status=result.status, loss=setup.loss, n_steps=result.n_steps, diverged_at=result.diverged_at,
                   final_loss=result.final_loss, best_epoch=result.best_epoch,
                   stopped_early=result.stopped_early, wall_time=result.wall_time,
@@ -77,16 +80,21 @@ def finish_record(record: dict, result, model, setup: RunSetup, cfg: ExperimentC
                   params=model.to_params(), outputs=cell_outputs(setup, output_fn, cfg.output.plot_resolution),
                   data=plot_data(setup), frames=frames.arrays() if frames is not None else None,
                   n_params=sum(W.size + b.size for W, b in setup.params),
-                  initial_test_loss=_initial_test_loss(impl.model, setup, cfg))
+                  initial_test_loss=initial["test"])
+    if record["outputs"] is not None and result.status == "ok":
+        train_loss = test_loss((record["metrics"] or {}).get("train"), setup.is_classification)
+        record["diagnosis"] = diagnose(record["params"], cfg.model.activation, setup.X_train,
+                                       record["outputs"]["test_output"], setup.dataset.y_test,
+                                       setup.is_classification, initial["train"], train_loss)
     if cfg.output.reload_check and result.status == "ok":
         record["reload"] = reload_check(model, impl, setup, cfg.model.activation,
                                         cfg.model.negative_slope)
     return record
 
 
-def _initial_test_loss(model_class, setup: RunSetup, cfg: ExperimentConfig) -> float | None:
-    """Test loss of the untrained model (``setup.params``: the initial parameters, which
-    training never changes - the models hold copies)."""
+def _initial_losses(model_class, setup: RunSetup, cfg: ExperimentConfig) -> dict[str, float | None]:
+    """Training and test loss of the untrained model (``setup.params``: the initial
+    parameters, which training never changes - the models hold copies)."""
     untrained = model_class.from_params(setup.params, cfg.model.activation, setup.loss, cfg.model.negative_slope)
-    metrics = evaluate(setup, lambda X: model_outputs(untrained, X), ("test",))["test"]
-    return test_loss(metrics, setup.is_classification)
+    metrics = evaluate(setup, lambda X: model_outputs(untrained, X))
+    return {split: test_loss(metrics[split], setup.is_classification) for split in ("train", "test")}

@@ -53,7 +53,8 @@ def test_cli_end_to_end(tiny_config, tmp_path, capsys):
     for name in ("config.toml", "environment.json", "cells.jsonl", "report.md", "report.html",
                  "tables/cells.csv", "tables/summary.csv", "tables/summary.md", "tables/summary.txt",
                  "plots/decision_surfaces.png", "plots/decision_difference.png", "plots/heatmaps.png",
-                 "plots/hidden_units.png", "plots/loss_curves.png", "plots/confusion_matrix.png",
+                 "plots/hidden_units.png", "plots/hidden_units_worst.png", "plots/loss_curves.png",
+                 "plots/confusion_matrix.png",
                  "outputs", "data", "grid.json"):
         assert (out / name).exists(), name
     assert len((out / "cells.jsonl").read_text().splitlines()) == 16
@@ -67,7 +68,7 @@ def test_cli_end_to_end(tiny_config, tmp_path, capsys):
     assert (summary["test_acc_diff"].abs() < 1e-12).all()  # same start, same schedule, same result
     parser = _Images()
     parser.feed((out / "report.html").read_text())
-    assert len(parser.srcs) == 6 and all(s.startswith("data:image/png;base64,") for s in parser.srcs)
+    assert len(parser.srcs) == 7 and all(s.startswith("data:image/png;base64,") for s in parser.srcs)
     assert parser.tables >= 2
     md = (out / "report.md").read_text()
     assert re.search(r"\|\s+hidden\s+\|", md) and "![decision_surfaces](plots/decision_surfaces.png)" in md

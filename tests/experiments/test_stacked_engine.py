@@ -1,5 +1,6 @@
 """--engine stacked writes the per-cell engine's records and tables (numpy bit-identical,
 torch within 1e-12; times aside), reuses finished cells and resumes after a kill."""
+import logging
 import json
 import math
 
@@ -152,6 +153,7 @@ def test_cells_the_stack_does_not_cover_run_per_cell_with_a_note(tmp_path, monke
     import dataclasses
 
     from experiments.implementations import registry as implementations
+    caplog.set_level(logging.INFO, logger="experiments.runner")  # the cells' ids are in the run log (-v)
 
     def broken(*args, **kwargs):
         raise RuntimeError("injected stack failure")
