@@ -26,6 +26,7 @@ from data_utils.datasets.specs import declaration, split_problem
 from data_utils.training.recipe import RecipeError
 
 from ..errors import ConfigError
+from ..implementations import BUILTIN, OPTIONAL
 from .columns import SUMMARY_COLUMNS
 from .keys import apply_overrides, flatten, grid_tables, override_source, set_path
 from .resources import limit_problems
@@ -325,7 +326,7 @@ def import_plugins(cfg: ExperimentConfig, source: str = "<config>", overrides: l
     specs = {cfg.impl: "impl"}
     for _, point in cfg.grid_points():
         specs.setdefault(point.impl, swept)
-    specs = {spec: key for spec, key in specs.items() if spec not in IMPLEMENTATIONS}
+    specs = {spec: key for spec, key in specs.items() if spec not in BUILTIN + OPTIONAL}
     if not specs:
         return
     from ..implementations.plugin import PluginError, load_plugin
