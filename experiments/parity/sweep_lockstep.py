@@ -41,7 +41,8 @@ def estimate_seconds(a: dict, b: dict) -> float:
     steps x (``STEP_OVERHEAD_SECONDS`` + 4 trainings x the slower of the recorded time per
     step and ~6 x parameters x batch rows multiply-adds)."""
     steps = max(int(r.get("n_steps") or 0) for r in (a, b))
-    rows = a["spec"]["train"].get("batch_size") or 1000   # full batch: rows unknown here, a guess
+    batch = a["spec"]["train"].get("batch_size")
+    rows = batch if isinstance(batch, int) and not isinstance(batch, bool) else 1000  # "full": rows unknown here, a guess
     flops = 6.0 * float(a.get("n_params") or 0) * rows / _FLOPS
     per_step = max(float(r.get("time_per_step") or 0.0) for r in (a, b))
     return steps * (STEP_OVERHEAD_SECONDS + 4 * max(per_step, flops))

@@ -86,7 +86,8 @@ def heatmap_plot(results: RunResults, grid: Panels, summary: pd.DataFrame, verdi
         ax.set(title="numpy − torch: final parameters", xlabel=xlabel)
     caption = (f"Mean {_HUMAN.get(metric, metric)} over seeds at every grid point, per implementation"
                + (", and how far apart the final parameters of numpy and torch are (the largest |Δθ| over seeds, "
-                  "log scale: green up to about 1e-9 is agreement to rounding, red is a real difference)" if dtheta
+                  "log scale; the colour shows the size only: whether a difference is agreement, chaos or a bug is the "
+                  "verdict's, in the agreement column and the verdict box)" if dtheta
                   else "") + ". " + grid.note(single_seed=False))
     return Plot("heatmaps", fig, caption.strip(), "heatmaps")
 

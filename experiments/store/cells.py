@@ -44,6 +44,7 @@ __all__ = ["RunStore", "environment_record", "is_record", "data_key", "STATUSES"
 
 log = logging.getLogger(__name__)
 
+_REFERENCE_ID = re.compile(r"ref-[0-9a-f]{16}")  # config.baselines.reference_id: also its side files' stem
 _PACKAGES = ("numpy", "torch", "scikit-learn", "pandas", "matplotlib", "joblib", "pydantic", "dask",
              "distributed", "threadpoolctl")
 
@@ -121,6 +122,7 @@ def _cut_torn_line(files: OwnedFolder, path: Path) -> bytes | None:
 
 def _is_reference_record(rec) -> bool:
     return (isinstance(rec, dict) and rec.get("kind") == "reference" and isinstance(rec.get("id"), str)
+            and _REFERENCE_ID.fullmatch(rec["id"]) is not None   # the id names its side files
             and isinstance(rec.get("reference"), dict) and isinstance(rec.get("data"), dict)
             and rec.get("status") in ("ok", "error") and isinstance(rec.get("metrics") or {}, dict))
 

@@ -87,6 +87,8 @@ def record_problem(rec) -> str | None:
             return f"field {key!r} is {json.dumps(rec.get(key))[:40]}, not a {kind.__name__}"
     if not _ID.fullmatch(rec["id"]):
         return f"id {rec['id'][:40]!r} is not a cell id (16 hex digits)"
+    if not _ID.fullmatch(rec["pair"]):
+        return f"pair {rec['pair'][:40]!r} is not a pair id (16 hex digits)"
     if rec["status"] not in STATUSES:
         return f"status {rec['status'][:40]!r} is not one of {', '.join(STATUSES)}"
     for key, (kind, finite) in _OPTIONAL.items():

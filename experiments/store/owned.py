@@ -150,6 +150,12 @@ def open_regular(path: Path, flags: int) -> int:
     return fd
 
 
+def _inside(rel: str) -> bool:
+    """Whether the manifest entry ``rel`` names a path inside its folder (relative, no ``..``)."""
+    parts = Path(rel).parts
+    return bool(parts) and not Path(rel).is_absolute() and ".." not in parts
+
+
 class OwnedFolder:
     """Writes into the folder ``root`` that never follow a symlink at the written path and
     are recorded in ``root / MANIFEST``. Paths are given inside ``root`` (``root / "a.csv"``)."""
@@ -189,7 +195,8 @@ class OwnedFolder:
             except json.JSONDecodeError:
                 continue  # a torn line: its write may not have happened; the file is not ours
             if isinstance(entry, dict) and isinstance(entry.get("w"), str):
-                files.setdefault(entry["w"], None)
+                if _inside(entry["w"]):  # a hand-edited entry pointing out of the folder is not ours
+                    files.setdefault(entry["w"], None)
             elif isinstance(entry, dict) and isinstance(entry.get("rm"), str):
                 files.pop(entry["rm"], None)
         return list(files)
@@ -263,10 +270,16 @@ class OwnedFolder:
             os.close(fd)
 
     def remove(self, path: str | Path) -> bool:
-        """Remove the file ``path`` if the manifest lists it; whether it was listed."""
+        """Remove the file ``path`` if the manifest lists it; whether it was listed. Never
+        outside the folder, never through a symlinked sub-folder."""
         rel = self._rel(path)
-        if rel not in self._known():
+        if rel not in self._known() or not _inside(rel):
             return False
+        for part in list(Path(path).parents):
+            if part == self.root or len(part.parts) <= len(self.root.parts):
+                break
+            if part.is_symlink():
+                raise FolderError(f"{part} is a symlink; refusing to remove {path} through it")
         if os.path.islink(path) or os.path.isfile(path):
             os.unlink(path)
         self._log("rm", rel)

@@ -207,3 +207,31 @@ def test_a_read_only_parent_is_refused(tmp_path, monkeypatch):
     with pytest.raises(FolderError, match=f"{tmp_path}.*read-only"):
         check_out_path(tmp_path / "new" / "deeper")
     assert not (tmp_path / "new").exists()
+
+
+def test_a_manifest_entry_outside_the_folder_is_never_removed(tmp_path):
+    """A hand-edited (or crafted) manifest line naming ``../x`` or an absolute path is not the
+    runner's: ``--fresh`` removes nothing outside the run folder."""
+    from experiments.store.folder import MARKER, clear_run_folder
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    run.mkdir(), outside.mkdir()
+    victim = outside / "victim.txt"
+    victim.write_text("keep me")
+    (run / MARKER).write_text("{}")
+    (run / MANIFEST).write_text(json.dumps({"w": "../outside/victim.txt"}) + "\n"
+                                + json.dumps({"w": str(victim)}) + "\n")
+    removed = clear_run_folder(run)
+    assert victim.read_text() == "keep me" and "../outside/victim.txt" not in removed
+
+
+def test_removal_never_goes_through_a_symlinked_sub_folder(tmp_path):
+    run, elsewhere = tmp_path / "run", tmp_path / "elsewhere"
+    run.mkdir(), elsewhere.mkdir()
+    (elsewhere / "a.csv").write_text("user data")
+    files = OwnedFolder(run)
+    files.write(run / "tables" / "a.csv", "runner's")
+    (run / "tables" / "a.csv").unlink(), (run / "tables").rmdir()
+    (run / "tables").symlink_to(elsewhere)
+    with pytest.raises(FolderError):
+        files.remove(run / "tables" / "a.csv")
+    assert (elsewhere / "a.csv").read_text() == "user data"

@@ -190,7 +190,7 @@ def test_store_repairs_torn_line_and_dedupes(tmp_path):
     from experiments.config import parse_config
     store = RunStore(tmp_path / "s")
     store.create(parse_config({}))
-    rec = {"id": "00000000000000aa", "pair": "p", "impl": "numpy", "keys": {}, "spec": parse_config({}).base(),
+    rec = {"id": "00000000000000aa", "pair": "00000000000000bb", "impl": "numpy", "keys": {}, "spec": parse_config({}).base(),
            "status": "ok"}  # an id is a file stem: 16 hex digits, as sweep.cell_id makes them
     line = json.dumps(rec) + "\n"
     store.cells_path.write_text(line + line + '{"id": "b", "st')
@@ -205,7 +205,7 @@ def test_a_records_spec_is_validated_once_not_at_every_read(tmp_path, monkeypatc
     store = RunStore(tmp_path / "s")
     store.create(parse_config({}))
     specs = [parse_config({"seed": seed}).base() for seed in range(3)]
-    store.cells_path.write_text("".join(json.dumps({"id": f"{k:016x}", "pair": "p", "impl": "numpy", "keys": {},
+    store.cells_path.write_text("".join(json.dumps({"id": f"{k:016x}", "pair": "00000000000000bb", "impl": "numpy", "keys": {},
                                                     "spec": spec, "status": "ok"}) + "\n"
                                         for k, spec in enumerate(specs)))
     validated = []

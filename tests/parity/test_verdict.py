@@ -160,3 +160,12 @@ def test_report_words_and_colours():
     assert "max |Δ output| on the test set 2.0e-15" in regression and "predictions identical" not in regression
     classification = verdict_line(frame(["agree", "agree"], [1.0, 1.0]), "classification")
     assert "100.0% of test predictions identical" in classification
+
+
+def test_the_lockstep_estimate_takes_full_batch_cells():
+    """``batch_size = "full"`` is stored as the string: the estimate must not multiply by it."""
+    from experiments.parity.sweep_lockstep import estimate_seconds
+    rec = {"spec": {"train": {"batch_size": "full"}}, "n_steps": 100, "n_params": 50, "time_per_step": 1e-5}
+    assert 0 < estimate_seconds(rec, rec) < 10
+    minibatch = {**rec, "spec": {"train": {"batch_size": 8}}}
+    assert estimate_seconds(minibatch, minibatch) <= estimate_seconds(rec, rec)
