@@ -1,7 +1,8 @@
 """The child process that runs one submission file: ``python -m experiments.grading.child
 FILE DATA OUT``. It imports the file under a private module name (so its
 ``if __name__ == "__main__":`` block does not run), finds the form it can grade, probes it
-and writes what it observed to ``OUT`` (a pickle of plain arrays, numbers and strings).
+and writes what it observed to ``OUT`` (data only: ``result_file``, tagged JSON of arrays,
+numbers and strings; the parent builds no object from it).
 
 The student's folder serves the student's own modules (``import data`` finds their
 ``data.py``) through a finder placed first on ``sys.meta_path`` - but never a name of the
@@ -16,7 +17,6 @@ import builtins
 import hashlib
 import importlib.abc
 import importlib.util
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -100,8 +100,12 @@ def main(argv=None) -> int:
         result = run(file.resolve(), data_path)
     except MemoryError:
         result = {"status": "error", "stage": "probe", "message": "out of memory (the grader's memory limit)"}
-    with open(out, "wb") as fh:
-        pickle.dump(result, fh)
+    from .result_file import dump_result
+    try:
+        dump_result(result, out)
+    except (TypeError, ValueError) as exc:  # something in the result is not plain data
+        dump_result({"status": "error", "stage": "probe", "message": f"the observations cannot be stored: {exc}"},
+                    out)
     return 0
 
 

@@ -4,8 +4,10 @@ one row each in ``grades.csv``, ``grades.html`` and the terminal.
 Submissions are graded in parallel (joblib); a row is kept in ``<out>/rows/<hash>.json``
 keyed by the content of the file and its folder's other Python files (and the grader's
 version), so a rerun grades only what changed (rows that timed out are graded again).
-The output folder is marked (``.experiments-grades``): the grader writes only into a new
-or empty folder or one it marked, and only its own entries.
+The output folder is marked (``.experiments-grades``) and kept like ``parity --out``
+(``store.owned``): the grader writes only into a new or empty folder or one it marked,
+never through a symlink, never over a file it did not write, and lists every file it
+writes in the folder's manifest; a row is reused only if the manifest lists it.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import UserInputError
+from ..store.owned import OwnedFolder, check_folder, mark_folder
 from .discover import Entry, find_entries
 
 __all__ = ["grade", "grade_entry", "GRADER_VERSION", "MARKER", "lab_data"]
@@ -40,12 +42,15 @@ def lab_data(seed: int = 100) -> dict[str, np.ndarray]:
     return {"X": X, "y": y, "Xl": Xl, "yl": yl, "grid": np.column_stack([g0.ravel(), g1.ravel()])}
 
 
-def _check_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out}: is a file, not a folder")
-    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
-        raise UserInputError(f"--out {out}: not empty and not made by the grader (no {MARKER}); "
-                             "choose another --out or an empty folder")
+def _check_out(out: Path) -> Path:
+    """``out`` if the grader may write there (``store.owned.check_folder``), else ``FolderError``."""
+    return check_folder(out, MARKER, "the grader", entries=OWN_ENTRIES, targets=("grades.csv", "grades.html"))
+
+
+def _output_folder(out: Path) -> OwnedFolder:
+    """The checked ``out``, created and marked, to write into."""
+    mark_folder(out, MARKER, {"made_by": "python -m experiments grade", "version": GRADER_VERSION})
+    return OwnedFolder(out)
 
 
 def grade_entry(entry: Entry, data_path: str, timeout: float, memory_mb: int) -> dict:
@@ -73,18 +78,15 @@ def grade(paths: list[str], out: str | Path, *, jobs: int = 2, timeout: float = 
     from joblib import Parallel, delayed
 
     from .table import terminal_line, write_csv, write_html
-    out = Path(out)
-    _check_out(out)
+    out = _check_out(Path(out))
     entries = find_entries(paths, salt=GRADER_VERSION)
-    rows_dir = out / "rows"
-    rows_dir.mkdir(parents=True, exist_ok=True)
-    marker = out / MARKER
-    if not marker.exists():
-        marker.write_text(json.dumps({"made_by": "python -m experiments grade", "version": GRADER_VERSION}) + "\n")
+    files = _output_folder(out)
+    rows_dir = files.folder(out / "rows")
+    owned = set(files.owned())
     done, todo = {}, []
     for entry in entries:
         path = rows_dir / f"{entry.digest[:24]}.json"
-        if path.is_file():
+        if f"rows/{path.name}" in owned and path.is_file() and not path.is_symlink():
             row = json.loads(path.read_text())
             if row.get("status") != "timeout":
                 done[entry] = {**row, "submission": entry.name, "reused": True}
@@ -98,10 +100,10 @@ def grade(paths: list[str], out: str | Path, *, jobs: int = 2, timeout: float = 
         results = Parallel(n_jobs=jobs, backend="loky", return_as="generator")(
             delayed(grade_entry)(e, data_path, timeout, memory_mb) for e in todo)
         for entry, row in zip(todo, results):
-            (rows_dir / f"{entry.digest[:24]}.json").write_text(json.dumps(row))
+            files.write(rows_dir / f"{entry.digest[:24]}.json", json.dumps(row))
             done[entry] = row
             echo(terminal_line(row))
     rows = [done[e] for e in entries]
-    write_csv(rows, out / "grades.csv")
-    write_html(rows, out / "grades.html")
+    files.write_with(out / "grades.csv", lambda tmp: write_csv(rows, tmp))
+    files.write_with(out / "grades.html", lambda tmp: write_html(rows, tmp))
     return rows

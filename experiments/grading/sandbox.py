@@ -4,12 +4,13 @@ process group is killed), an address-space limit (``RLIMIT_AS``), a CPU-time bac
 no stdin, one BLAS thread and the Agg backend. Whatever happens becomes a result dict:
 a crash, a hang, running out of memory or ``os._exit`` included.
 
-This isolates accidents, not malice: student code runs as the grading user.
+The result comes back as data only (``result_file``: JSON, never a pickle) from a file
+outside the child's working directory: reading it runs nothing, whatever student code
+wrote there. This isolates accidents, not malice: student code runs as the grading user.
 """
 from __future__ import annotations
 
 import os
-import pickle
 import resource
 import signal
 import subprocess
@@ -41,8 +42,10 @@ def _env() -> dict:
 
 def run_isolated(file: Path, data_path: Path, *, timeout: float, memory_mb: int) -> dict:
     """The child's result for ``file``, or ``{"status": "error"|"timeout", "message": ...}``."""
-    with tempfile.TemporaryDirectory(prefix="grade-") as work:
-        out = Path(work) / "result.pkl"
+    from .result_file import ResultFileError, load_result
+    with tempfile.TemporaryDirectory(prefix="grade-") as work, \
+            tempfile.TemporaryDirectory(prefix="grade-result-") as result_dir:
+        out = Path(result_dir) / "result.json"
         cmd = [sys.executable, "-m", "experiments.grading.child", str(file), str(data_path), str(out)]
         proc = subprocess.Popen(cmd, cwd=work, env=_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, start_new_session=True,
@@ -55,8 +58,10 @@ def run_isolated(file: Path, data_path: Path, *, timeout: float, memory_mb: int)
             return {"status": "timeout", "message": f"no result within the time limit ({timeout:g} s): a hang, "
                                                     "an endless loop or a hard-coded long training"}
         if out.is_file():
-            with open(out, "rb") as fh:
-                return pickle.load(fh)
+            try:
+                return load_result(out)
+            except ResultFileError as exc:
+                return {"status": "error", "stage": "process", "message": str(exc)}
         tail = err.decode(errors="replace").strip().splitlines()[-1:] if err else []
         if proc.returncode < 0:
             sig = signal.Signals(-proc.returncode).name
