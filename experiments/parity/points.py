@@ -25,7 +25,10 @@ def select_points(cfg, selectors: list[str], every: bool = False) -> list[tuple[
         if key not in axes:
             raise UserInputError(f"--point {item}: {key!r} is not a grid axis of {cfg.name} "
                                  f"(axes: {', '.join(axes) or 'none'})")
-        wanted[key] = axis_label(parse_override_value(text.strip()))
+        try:
+            wanted[key] = axis_label(parse_override_value(text.strip()))
+        except ValueError as exc:  # more TOML after a line break, nested too deeply
+            raise UserInputError(f"--point {key}=...: {exc}") from None
     points, seen = [], set()
     for keys, point in cfg.grid_points():
         label = {k: v for k, v in keys.items() if k != "impl"}

@@ -36,7 +36,10 @@ def run_lock(folder: str | Path):
     ``RunFolderBusy`` naming the PID that holds it (``FolderError`` when the lock path is
     a symlink or not a regular file)."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # /proc/x, /sys/x: nothing was created
+        raise UserInputError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
     fd = open_regular(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -48,6 +48,8 @@ def check_out_path(path: str | Path, option: str = "--out") -> Path:
     """``path`` if a folder can be made (or used) there, else ``FolderError`` naming it:
     a dangling symlink, a file on the way (``file.txt/sub``), a name longer than the file
     system allows, or a parent that is not writable (read-only file system, permissions)."""
+    if "\0" in str(path):
+        raise FolderError(f"{option} {str(path)!r}: a path cannot hold a NUL character")
     path = Path(path)
     base, missing = _first_existing(path.absolute())  # lexists: no error on a name too long
     if not missing and base.is_symlink() and not base.exists():
@@ -127,8 +129,12 @@ def output_folder(path: str | Path, command: str) -> OwnedFolder:
 
 
 def mark_folder(path: Path, marker: str, info: dict) -> None:
-    """Create ``path`` (if needed) and write its marker (once; an existing one is kept)."""
-    path.mkdir(parents=True, exist_ok=True)
+    """Create ``path`` (if needed) and write its marker (once; an existing one is kept).
+    A folder the system will not create (``/proc/x``, ``/sys/x``) raises ``FolderError``."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FolderError(f"cannot create the folder {path}: {exc.strerror or exc}") from None
     if not (path / marker).is_file():
         OwnedFolder(path).write(path / marker, json.dumps(info, indent=2) + "\n")
 
@@ -144,9 +150,14 @@ def open_regular(path: Path, flags: int) -> int:
         if exc.errno == errno.EISDIR:
             raise FolderError(f"{path} is a folder, not a regular file; remove it") from None
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise FolderError(f"{path} is not a regular file; refusing to write into it")
+    if info.st_nlink > 1:  # a hard link: writing would change the other name's file too
+        os.close(fd)
+        raise FolderError(f"{path} is a hard link ({info.st_nlink} names for one file); refusing to write into "
+                          "it (remove this name)")
     return fd
 
 

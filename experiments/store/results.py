@@ -55,7 +55,11 @@ class RunResults:
         if repair:  # with the run's lock: set damaged cells aside (``RunStore.repair``)
             self.store.repair()
         self._data: dict[str, dict] = {}
-        self.config = tomllib.loads(self.store.config_path.read_text())
+        try:
+            self.config = tomllib.loads(self.store.config_path.read_text())
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise UserInputError(f"{self.store.config_path}: not the run's TOML config ({exc}); "
+                                 "it was damaged or replaced") from None
         self.name = self.config.get("name") or Path(run_dir).name
         self.description = self.config.get("description", "")
         self.sweep = flatten(self.config.get("sweep", {}))

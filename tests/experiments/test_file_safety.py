@@ -235,3 +235,32 @@ def test_removal_never_goes_through_a_symlinked_sub_folder(tmp_path):
     with pytest.raises(FolderError):
         files.remove(run / "tables" / "a.csv")
     assert (elsewhere / "a.csv").read_text() == "user data"
+
+
+def test_a_hard_linked_lock_or_manifest_is_refused_and_the_other_file_kept(tmp_path, tiny_config, small):
+    """A hard link is a second name for a user's file: writing through it would change the
+    user's bytes (truncating the lock emptied it), so the runner refuses it."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious " * 50)
+    out = tmp_path / "out"
+    out.mkdir()
+    os.link(victim, out / LOCK_FILE)
+    assert main(["run", str(tiny_config), "--out", str(out), *small]) == 2
+    assert victim.read_text() == "precious " * 50
+
+
+@pytest.mark.parametrize("out", ["/proc/experiments_out", "bad\0name"])
+def test_an_out_the_system_will_not_create_exits_2(tmp_path, tiny_config, small, out, capsys):
+    assert main(["run", str(tiny_config), "--out", out, *small]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_report_of_a_folder_whose_config_is_not_toml_exits_2(finished_run, capsys):
+    (finished_run / "config.toml").write_text("this is = = not toml")
+    assert main(["report", str(finished_run)]) == 2
+    assert "config.toml: not the run's TOML config" in capsys.readouterr().err
+
+
+def test_a_point_value_smuggling_toml_exits_2(tmp_path, capsys):
+    assert main(["parity", "spiral", "--point", "train.lr=0.1\nx = 1", "--out", str(tmp_path / "p")]) == 2
+    assert "more TOML after a line break" in capsys.readouterr().err and not (tmp_path / "p").exists()
